@@ -1,0 +1,24 @@
+// RFC 6455 §5.5 (Control Frames): close (§5.5.1), ping (§5.5.2), pong (§5.5.3).
+// Control frames are short, never fragmented, and may arrive in the middle of a
+// fragmented message; these are the rules the parser and the sender apply to them.
+
+import { CloseCode } from './close.js';
+import { ProtocolError } from './errors.js';
+import { MAX_CONTROL_PAYLOAD } from './frame.js';
+
+/** Checks a received control frame header (RFC 6455 §5.5). Throws ProtocolError(1002). */
+export function checkReceivedControlFrame(fin: boolean, payloadLength: number): void {
+  // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less
+  // and MUST NOT be fragmented."
+  if (!fin) throw new ProtocolError(CloseCode.ProtocolError, 'fragmented control frame');
+  if (payloadLength > MAX_CONTROL_PAYLOAD) {
+    throw new ProtocolError(CloseCode.ProtocolError, `control frame payload of ${payloadLength} bytes (max ${MAX_CONTROL_PAYLOAD})`);
+  }
+}
+
+/** Checks an application's ping or pong payload before sending (RFC 6455 §5.5). Throws RangeError. */
+export function checkControlPayloadToSend(payload: Uint8Array): void {
+  if (payload.length > MAX_CONTROL_PAYLOAD) {
+    throw new RangeError(`ping/pong payload is ${payload.length} bytes; control frames carry at most ${MAX_CONTROL_PAYLOAD} (RFC 6455 §5.5)`);
+  }
+}

@@ -1,0 +1,178 @@
+// RFC 6455 §5.2–§5.3: the receive side of framing as a small explicit state machine.
+// Bytes arrive in arbitrary pieces (a header may be split anywhere, one piece may hold
+// many frames); the parser turns them into frame-start / payload-piece / frame-end calls.
+//
+//   HEADER ──(header complete)──▶ PAYLOAD ──(payload complete)──▶ HEADER
+//      │                                                            ▲
+//      └──────────────(header complete, length 0)───────────────────┘
+//   any state ──(protocol violation / stop())──▶ STOPPED
+//
+// Payload pieces are handed on as *views* of the input (unmasked in place), never copied:
+// the caller gives up ownership of the bytes it pushes.
+
+import { CloseCode } from './close.js';
+import { checkReceivedControlFrame } from './control.js';
+import { ProtocolError } from './errors.js';
+import { isControlOpcode, isDefinedOpcode, MASK, MAX_16BIT_LENGTH, MAX_7BIT_LENGTH, RSV_MASK } from './frame.js';
+import { maskInPlace } from './mask.js';
+
+/** Receives what the parser finds. Throwing a ProtocolError from any method stops the parser. */
+export interface FrameSink {
+  /** A frame header has been read; `payloadLength` bytes of payload follow. */
+  frameStart(fin: boolean, rsv: number, opcode: number, payloadLength: number): void;
+  /** The next piece of the current frame's payload, already unmasked. */
+  framePayload(piece: Uint8Array): void;
+  /** The current frame's payload is complete. */
+  frameEnd(): void;
+}
+
+export interface FrameParserOptions {
+  /** True on the server: client frames must be masked (RFC 6455 §5.1). False on the client: server frames must not be. */
+  readonly expectMasked: boolean;
+}
+
+const enum ParserState {
+  Header,
+  Payload,
+  Stopped,
+}
+
+/** The longest header: 2 + 8 (64-bit length) + 4 (mask key). */
+const MAX_HEADER_LENGTH = 14;
+
+export class FrameParser {
+  private state = ParserState.Header;
+  /** Header bytes carried over when a header is split across pushes. */
+  private readonly headerBytes = new Uint8Array(MAX_HEADER_LENGTH);
+  private headerFilled = 0;
+  private masked = false;
+  private maskKey = 0;
+  /** Payload bytes still to come, and bytes already delivered (the masking phase). */
+  private payloadRemaining = 0;
+  private payloadDelivered = 0;
+
+  constructor(
+    private readonly options: FrameParserOptions,
+    private readonly sink: FrameSink,
+  ) {}
+
+  /** Stops parsing for good: later bytes are ignored (after a close frame or a failure). */
+  stop(): void {
+    this.state = ParserState.Stopped;
+  }
+
+  get stopped(): boolean {
+    return this.state === ParserState.Stopped;
+  }
+
+  /**
+   * Consumes a piece of the byte stream. Throws the ProtocolError of the first violation
+   * (after which the parser is stopped); the bytes before it have been fully processed.
+   */
+  push(chunk: Uint8Array): void {
+    let offset = 0;
+    const length = chunk.length;
+    try {
+      while (offset < length) {
+        if (this.state === ParserState.Header) {
+          offset = this.readHeader(chunk, offset);
+        } else if (this.state === ParserState.Payload) {
+          const n = Math.min(this.payloadRemaining, length - offset);
+          const piece = offset === 0 && n === length ? chunk : chunk.subarray(offset, offset + n);
+          if (this.masked) maskInPlace(piece, this.maskKey, this.payloadDelivered); // RFC 6455 §5.3
+          offset += n;
+          this.payloadDelivered += n;
+          this.payloadRemaining -= n;
+          this.sink.framePayload(piece);
+          if (this.payloadRemaining === 0 && this.state === ParserState.Payload) this.endFrame();
+        } else {
+          return; // Stopped
+        }
+      }
+    } catch (error) {
+      this.state = ParserState.Stopped;
+      throw error;
+    }
+  }
+
+  private endFrame(): void {
+    this.state = ParserState.Header;
+    this.sink.frameEnd();
+  }
+
+  /** Reads (part of) a header starting at `offset`; returns the new offset. */
+  private readHeader(chunk: Uint8Array, offset: number): number {
+    // Fast path: no carried-over bytes and the whole header is in this chunk.
+    if (this.headerFilled === 0) {
+      const used = this.tryParseHeader(chunk, offset, chunk.length - offset);
+      if (used > 0) return offset + used;
+    }
+    // Slow path: collect header bytes across pushes.
+    const take = Math.min(MAX_HEADER_LENGTH - this.headerFilled, chunk.length - offset);
+    this.headerBytes.set(chunk.subarray(offset, offset + take), this.headerFilled);
+    const before = this.headerFilled;
+    this.headerFilled += take;
+    const used = this.tryParseHeader(this.headerBytes, 0, this.headerFilled);
+    if (used === 0) return offset + take; // still incomplete: everything was consumed
+    this.headerFilled = 0;
+    return offset + (used - before);
+  }
+
+  /**
+   * Parses a header from `bytes[offset…offset+available]`. Returns its length, or 0 when
+   * more bytes are needed. Applies every header-level rule of RFC 6455 §5.2 and §5.5.
+   */
+  private tryParseHeader(bytes: Uint8Array, offset: number, available: number): number {
+    if (available < 2) return 0;
+    const b0 = bytes[offset]!;
+    const b1 = bytes[offset + 1]!;
+    const masked = (b1 & MASK) !== 0;
+    const length7 = b1 & 0x7f;
+    const lengthBytes = length7 === 126 ? 2 : length7 === 127 ? 8 : 0;
+    const headerLength = 2 + lengthBytes + (masked ? 4 : 0);
+    if (available < headerLength) return 0;
+
+    const fin = (b0 & 0x80) !== 0;
+    const rsv = b0 & RSV_MASK;
+    const opcode = b0 & 0x0f;
+    // RFC 6455 §5.2: reserved opcodes fail the connection.
+    if (!isDefinedOpcode(opcode)) {
+      throw new ProtocolError(CloseCode.ProtocolError, `reserved opcode 0x${opcode.toString(16)}`);
+    }
+    // RFC 6455 §5.1: a server closes on an unmasked client frame; a client closes on a masked server frame.
+    if (masked !== this.options.expectMasked) {
+      throw new ProtocolError(CloseCode.ProtocolError, masked ? 'masked frame from server' : 'unmasked frame from client');
+    }
+    let payloadLength = length7;
+    let i = offset + 2;
+    if (length7 === 126) {
+      payloadLength = (bytes[i]! << 8) | bytes[i + 1]!;
+      i += 2;
+      // RFC 6455 §5.2: the minimal number of bytes MUST be used to encode the length.
+      if (payloadLength <= MAX_7BIT_LENGTH) throw new ProtocolError(CloseCode.ProtocolError, 'payload length not in minimal form');
+    } else if (length7 === 127) {
+      const high = ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
+      const low = ((bytes[i + 4]! << 24) | (bytes[i + 5]! << 16) | (bytes[i + 6]! << 8) | bytes[i + 7]!) >>> 0;
+      i += 8;
+      // RFC 6455 §5.2: the most significant bit of the 64-bit length MUST be 0.
+      if (high & 0x8000_0000) throw new ProtocolError(CloseCode.ProtocolError, '64-bit payload length with the high bit set');
+      // Beyond 2^53 − 1 no limit could admit the frame anyway: too big (RFC 6455 §7.4.1, 1009).
+      if (high > 0x1f_ffff) throw new ProtocolError(CloseCode.MessageTooBig, 'payload length beyond 2^53 - 1');
+      payloadLength = high * 0x1_0000_0000 + low;
+      if (payloadLength <= MAX_16BIT_LENGTH) throw new ProtocolError(CloseCode.ProtocolError, 'payload length not in minimal form');
+    }
+    // RFC 6455 §5.5: control frames are not fragmented and carry at most 125 bytes.
+    if (isControlOpcode(opcode)) checkReceivedControlFrame(fin, payloadLength);
+    if (masked) {
+      this.maskKey = ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
+    }
+    this.masked = masked;
+    this.payloadRemaining = payloadLength;
+    this.payloadDelivered = 0;
+    this.state = ParserState.Payload;
+    this.sink.frameStart(fin, rsv, opcode, payloadLength);
+    if (payloadLength === 0 && this.state === ParserState.Payload) this.endFrame();
+    return headerLength;
+  }
+}
+

@@ -1,0 +1,22 @@
+// The sans-I/O protocol core of wsref: RFC 6455 (and RFC 7692, deflate-frame) as pure
+// functions and state machines over Uint8Array. Browser-safe: no Node imports.
+// See src/README.md for the map from RFC sections to modules.
+
+export * from './errors.js';
+export * from './uri.js';
+export * from './http-head.js';
+export * from './handshake.js';
+export * from './handshake-client.js';
+export * from './handshake-server.js';
+export * from './handshaker.js';
+export * from './frame.js';
+export * from './mask.js';
+export * from './frame-parser.js';
+export * from './control.js';
+export * from './close.js';
+export * from './utf8.js';
+export * from './extension-header.js';
+export * from './extension.js';
+export * from './message-assembler.js';
+export * from './connection.js';
+export { concatBytes } from './bytes.js';

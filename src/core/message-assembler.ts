@@ -1,0 +1,132 @@
+// RFC 6455 §5.4 (Fragmentation) and §6.2 (Receiving Data): turning the data frames the parser
+// finds into messages. It enforces the fragmentation rules, the reserved bits (§5.2), the
+// message size limit (§10.4, 1009), UTF-8 of text (§8.1, 1007, checked as bytes arrive), and
+// passes payloads through the negotiated extensions (§9) before any of those checks.
+
+import { concatBytes } from './bytes.js';
+import { CloseCode } from './close.js';
+import { ProtocolError } from './errors.js';
+import type { Extension } from './extension.js';
+import { Opcode } from './frame.js';
+import { Utf8Validator, type WholeUtf8Check } from './utf8.js';
+
+const EMPTY = new Uint8Array(0);
+
+/** A complete message. `data` is a view the receiver may keep. */
+export interface AssembledMessage {
+  readonly data: Uint8Array;
+  readonly isText: boolean;
+}
+
+export class MessageAssembler {
+  private extensions: readonly Extension[] = [];
+  /** RSV bits claimed by negotiated extensions; any other RSV bit set fails the connection (§5.2). */
+  private claimedRsv = 0;
+
+  private messageOpcode = 0; // 0: no message in progress
+  private pieces: Uint8Array[] = [];
+  private length = 0;
+  private wireLength = 0;
+  private readonly textValidator: Utf8Validator;
+  private frameFin = false;
+  /** The extensions transforming the current frame, in decoding order. */
+  private readonly frameTransforms: Extension[] = [];
+
+  constructor(
+    private readonly maxMessageSize: number,
+    utf8Check: WholeUtf8Check,
+  ) {
+    this.textValidator = new Utf8Validator(utf8Check);
+  }
+
+  /** Installs the negotiated extensions (after the opening handshake). */
+  useExtensions(extensions: readonly Extension[]): void {
+    this.extensions = extensions;
+    this.claimedRsv = extensions.reduce((bits, e) => bits | e.rsvBits, 0);
+  }
+
+  /** A data frame (opcode 0x0–0x2) begins. Throws ProtocolError for a rule it breaks. */
+  startFrame(fin: boolean, rsv: number, opcode: number, payloadLength: number): void {
+    this.frameFin = fin;
+    // RFC 6455 §5.4: a continuation frame needs a message in progress; a new message may not
+    // start before the previous one has its final frame.
+    const first = opcode !== Opcode.Continuation;
+    if (first && this.messageOpcode !== 0) throw new ProtocolError(CloseCode.ProtocolError, 'new data frame inside a fragmented message');
+    if (!first && this.messageOpcode === 0) throw new ProtocolError(CloseCode.ProtocolError, 'continuation frame without a message to continue');
+    // RFC 6455 §5.2: RSV bits are 0 unless a negotiated extension defines them.
+    if ((rsv & ~this.claimedRsv) !== 0) {
+      throw new ProtocolError(CloseCode.ProtocolError, `RSV bits 0x${rsv.toString(16)} set without a negotiated extension`);
+    }
+    this.frameTransforms.length = 0;
+    // RFC 6455 §9: incoming data is decoded in the reverse order of the negotiated list.
+    for (let i = this.extensions.length - 1; i >= 0; i--) {
+      const extension = this.extensions[i]!;
+      if (extension.startIncomingFrame({ opcode, fin, rsv: rsv & extension.rsvBits, firstFrameOfMessage: first })) {
+        this.frameTransforms.push(extension);
+      }
+    }
+    // RFC 6455 §10.4: refuse what would exceed the limit before buffering any of it (1009).
+    this.wireLength += payloadLength;
+    if (this.wireLength > this.maxMessageSize) throw tooBig(this.maxMessageSize);
+    if (first) {
+      this.messageOpcode = opcode;
+      if (opcode === Opcode.Text) this.textValidator.reset();
+    }
+  }
+
+  /** The next piece of the current frame's payload (unmasked). */
+  payload(piece: Uint8Array): void {
+    if (this.frameTransforms.length === 0) this.accept(piece);
+    else this.decode(piece, undefined);
+  }
+
+  /** The current frame ended; returns the message if it was the final frame. */
+  endFrame(): AssembledMessage | undefined {
+    if (this.frameTransforms.length > 0) this.decode(undefined, this.frameFin);
+    if (!this.frameFin) return undefined;
+    const isText = this.messageOpcode === Opcode.Text;
+    // RFC 6455 §8.1: the text must not end inside a UTF-8 sequence.
+    if (isText && !this.textValidator.finish()) {
+      throw new ProtocolError(CloseCode.InvalidPayloadData, 'text message ends inside a UTF-8 sequence');
+    }
+    const data = this.pieces.length === 0 ? EMPTY : concatBytes(this.pieces, this.length);
+    this.reset();
+    return { data, isText };
+  }
+
+  /** Drops any message in progress. */
+  reset(): void {
+    this.messageOpcode = 0;
+    this.pieces = [];
+    this.length = 0;
+    this.wireLength = 0;
+  }
+
+  /** Passes a piece (or, with `fin`, the end of the frame) through the transforming extensions. */
+  private decode(piece: Uint8Array | undefined, fin: boolean | undefined): void {
+    let pieces: Uint8Array[] = piece ? [piece] : [];
+    for (const extension of this.frameTransforms) {
+      const out: Uint8Array[] = [];
+      const limit = this.maxMessageSize - this.length;
+      for (const p of pieces) extension.decodeChunk(p, out, limit);
+      if (fin !== undefined) extension.endIncomingFrame(fin, out, limit);
+      pieces = out;
+    }
+    for (const p of pieces) this.accept(p);
+  }
+
+  private accept(piece: Uint8Array): void {
+    if (piece.length === 0) return;
+    this.length += piece.length;
+    if (this.length > this.maxMessageSize) throw tooBig(this.maxMessageSize);
+    // RFC 6455 §8.1: fail as soon as the text stops being valid UTF-8, even mid-frame.
+    if (this.messageOpcode === Opcode.Text && !this.textValidator.push(piece)) {
+      throw new ProtocolError(CloseCode.InvalidPayloadData, 'text message is not valid UTF-8');
+    }
+    this.pieces.push(piece);
+  }
+}
+
+function tooBig(limit: number): ProtocolError {
+  return new ProtocolError(CloseCode.MessageTooBig, `message exceeds ${limit} bytes`);
+}
