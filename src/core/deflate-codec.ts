@@ -1,0 +1,98 @@
+// RFC 7692 §7.2 (and RFC 1951, DEFLATE; RFC 1979 §2.1, the sync-flush trick): the DEFLATE
+// engine the compression extensions borrow, and the two byte rules they share.
+//
+// The core never imports zlib. Whoever builds a connection injects a `DeflateCodec`:
+// `src/node/zlib-codec.ts` wraps Node's zlib; in a browser a wrapper around `pako` fits the same
+// shape. Everything here is synchronous because the core is bytes-in/events-out: a frame's
+// payload is inflated inside `Extension.decodeChunk`, before the call returns.
+
+/** How to build a compressor. */
+export interface DeflaterOptions {
+  /**
+   * Base-2 logarithm of the LZ77 window, 8..15 (RFC 7692 §7.1.2). The compressor MUST NOT
+   * refer further back than 2^windowBits bytes (§7.2.1). Note that zlib cannot open a raw
+   * stream with window 8; a zlib-based codec must work around that (see zlib-codec.ts).
+   */
+  readonly windowBits: number;
+  /** Compression level 0..9; the codec's default when absent. */
+  readonly level?: number;
+  /** zlib memLevel 1..9 (memory for the match finder); the codec's default when absent. */
+  readonly memLevel?: number;
+}
+
+/** A raw DEFLATE compressor (no zlib header, no checksum) whose LZ77 window survives calls. */
+export interface Deflater {
+  /**
+   * Compresses `data` and performs a sync flush (zlib `Z_SYNC_FLUSH`): the result contains
+   * everything needed to decompress all input so far and ends, byte-aligned, with an empty
+   * stored block, i.e. with the bytes 00 00 ff ff. The window is kept for the next call.
+   * An empty `data` may produce an empty result.
+   */
+  deflate(data: Uint8Array): Uint8Array;
+  /** Forgets the window: the next call compresses as if nothing had been sent before. */
+  reset(): void;
+  /** Frees the engine. The deflater is not used afterwards. */
+  close(): void;
+}
+
+/** How to build a decompressor. */
+export interface InflaterOptions {
+  /** Base-2 logarithm of the largest window the peer may use, 8..15. */
+  readonly windowBits: number;
+}
+
+/** A raw DEFLATE decompressor whose window survives calls. */
+export interface Inflater {
+  /**
+   * Decompresses the next piece of a raw DEFLATE stream (any cut point is fine) and returns
+   * everything it yields now. A block with BFINAL set ends the stream; bytes after it start a
+   * new stream with an empty window (RFC 7692 §7.2.1 lets a sender use such blocks).
+   *
+   * Throws `InflateLimitError` as soon as the output would exceed `maxOutput` bytes, without
+   * holding much more than `maxOutput` bytes of output while finding out (decompression bombs,
+   * RFC 7692 §8). Throws any other `Error` for data that is not valid DEFLATE. After a throw the
+   * inflater must be `reset()` (or closed) before it is used again.
+   */
+  inflate(data: Uint8Array, maxOutput: number): Uint8Array;
+  /** Forgets the window (and any error state). */
+  reset(): void;
+  /** Frees the engine. The inflater is not used afterwards. */
+  close(): void;
+}
+
+/** A DEFLATE implementation, injected into the compression extensions. */
+export interface DeflateCodec {
+  createDeflater(options: DeflaterOptions): Deflater;
+  createInflater(options: InflaterOptions): Inflater;
+}
+
+/** Thrown by `Inflater.inflate` when the output would grow past `maxOutput`. */
+export class InflateLimitError extends RangeError {
+  override readonly name = 'InflateLimitError';
+  constructor(readonly maxOutput: number) {
+    super(`inflated data exceeds the limit of ${maxOutput} bytes`);
+  }
+}
+
+/** The four bytes a sync flush ends with: LEN = 0x0000 and NLEN = 0xffff of an empty stored block. */
+export const SYNC_FLUSH_TAIL: Uint8Array = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
+
+/** True when `data` ends with 00 00 ff ff. */
+function endsWithSyncFlushTail(data: Uint8Array): boolean {
+  const n = data.length;
+  return n >= 4 && data[n - 4] === 0x00 && data[n - 3] === 0x00 && data[n - 2] === 0xff && data[n - 1] === 0xff;
+}
+
+/**
+ * RFC 7692 §7.2.1 steps 2–3 (the same rule the deflate-frame draft applies per frame): turns a
+ * sync-flushed DEFLATE output into the bytes to send by removing the trailing 00 00 ff ff.
+ * Output that does not end with an empty stored block (e.g. nothing at all, when nothing was
+ * left to flush) first gets one appended: byte-aligned output plus an empty stored block is
+ * 00 00 00 ff ff, so after the removal only 0x00 is added (§7.2.3.6).
+ */
+export function removeSyncFlushTail(compressed: Uint8Array): Uint8Array {
+  if (endsWithSyncFlushTail(compressed)) return compressed.subarray(0, compressed.length - 4);
+  const withEmptyBlock = new Uint8Array(compressed.length + 1);
+  withEmptyBlock.set(compressed, 0); // the last byte stays 0x00: BFINAL=0, BTYPE=00, padding
+  return withEmptyBlock;
+}

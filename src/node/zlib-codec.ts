@@ -1,0 +1,278 @@
+// RFC 7692 §7.2 on Node.js: the `DeflateCodec` (src/core/deflate-codec.ts) implemented with
+// Node's built-in zlib, synchronously.
+//
+// Why synchronous: the protocol core is sans-I/O: bytes go in, events come out, within one
+// call. Inflating a frame therefore has to finish inside `decodeChunk`, and compressing a frame
+// inside `encodeFrame`. Node's zlib streams are asynchronous (they run on the thread pool), and
+// its only public synchronous functions (`inflateRawSync`, …) compress one buffer from scratch,
+// so they cannot keep the LZ77 window from message to message that RFC 7692 context takeover
+// needs.
+//
+// How: every zlib stream object owns a native handle whose `writeSync(flush, in, inOffset,
+// inLength, out, outOffset, outLength)` runs one zlib call on the calling thread and leaves the
+// remaining output and input space in the stream's `_writeState`. That loop is exactly what
+// Node's own `zlib.inflateRawSync` and friends run (lib/zlib.js, `processChunkSync`, unchanged in
+// shape since Node 10). We drive the handle ourselves instead of calling the older
+// `_processChunk(chunk, flush)` because that function closes the handle after one call (it is
+// written for the one-shot *Sync functions), and because our own loop can stop at an exact
+// output limit. The three internals we touch (`_handle`, `_handle.writeSync`, `_writeState`)
+// are checked once when this module loads; if a future Node.js changes them, creating a codec
+// fails with a message that says so instead of misbehaving.
+//
+// Window 8: zlib cannot write a raw DEFLATE stream with an 8-bit (256-byte) window, and Node
+// silently turns `windowBits: 8` into 9 for raw deflate, which would break RFC 7692 §7.2.1
+// (`server_max_window_bits=8` promises distances of at most 256). For window 8 we therefore use
+// windowBits 9 with strategy Z_RLE: run-length matching only ever refers 1 byte back, which is
+// valid under any window, and still shrinks repetitive data (Z_HUFFMAN_ONLY would use no matches
+// at all). Inflating with a larger window than the peer's is always safe, so inflaters use at
+// least 9 too.
+
+import zlib from 'node:zlib';
+import { InflateLimitError, type DeflateCodec, type Deflater, type DeflaterOptions, type Inflater, type InflaterOptions } from '../core/deflate-codec.js';
+
+/** The native handle behind a zlib stream (node/src/node_zlib.cc), as far as we use it. */
+interface NativeZlibHandle {
+  writeSync(flush: number, input: Uint8Array, inOffset: number, inLength: number, output: Uint8Array, outOffset: number, outLength: number): void;
+  /** Called synchronously from inside `writeSync` when zlib reports an error. */
+  onerror: (message: string, errno: number, code?: string) => void;
+  reset(): void;
+  close(): void;
+}
+
+/** The internal fields of a Node zlib stream we rely on. */
+interface ZlibStreamInternals {
+  _handle: NativeZlibHandle | null;
+  /** After `writeSync`: [output space left, input bytes left]. */
+  _writeState: Uint32Array;
+}
+
+type ZlibStream = zlib.DeflateRaw | zlib.InflateRaw;
+
+const { Z_SYNC_FLUSH, Z_RLE, Z_DEFAULT_CHUNK, Z_MIN_CHUNK } = zlib.constants;
+
+/**
+ * Every zlib stream allocates an output buffer of its `chunkSize` for the stream API, which we
+ * never use (we bring our own): keep it at the minimum.
+ */
+const UNUSED_STREAM_CHUNK = Z_MIN_CHUNK;
+
+/** Checks, once, that this Node.js still has the internals described above. Returns what is missing. */
+function detectSynchronousZlib(): string | undefined {
+  try {
+    const probe = zlib.createInflateRaw();
+    const internals = probe as unknown as Partial<ZlibStreamInternals>;
+    const handle = internals._handle;
+    try {
+      if (!handle || typeof handle.writeSync !== 'function') return 'zlib streams have no _handle.writeSync';
+      if (!(internals._writeState instanceof Uint32Array) || internals._writeState.length !== 2) return 'zlib streams have no _writeState';
+      // A real run: RFC 7692 §7.2.3.1's "Hello" must come out.
+      const input = Uint8Array.of(0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x00, 0x00, 0xff, 0xff);
+      const output = new Uint8Array(16);
+      handle.writeSync(Z_SYNC_FLUSH, input, 0, input.length, output, 0, output.length);
+      const produced = output.length - internals._writeState[0]!;
+      if (produced !== 5 || new TextDecoder().decode(output.subarray(0, 5)) !== 'Hello') return 'writeSync did not inflate as expected';
+      return undefined;
+    } finally {
+      probe.close();
+    }
+  } catch (error) {
+    return `probing zlib failed: ${(error as Error).message}`;
+  }
+}
+
+/** Why this Node.js cannot run the synchronous zlib codec, or `undefined` when it can. */
+export const zlibCodecUnsupportedReason: string | undefined = detectSynchronousZlib();
+
+/**
+ * One zlib stream driven synchronously. Owns the engine: after an error it is discarded and a
+ * fresh one is created on the next use, so a failure never leaves a half-broken stream behind.
+ */
+class SyncZlibEngine {
+  private stream: ZlibStream | undefined;
+  private failure: string | undefined;
+  /** Reused output space; handed over to the caller (and replaced) only when filled completely. */
+  private scratch: Uint8Array;
+
+  constructor(
+    private readonly create: () => ZlibStream,
+    private readonly chunkSize: number,
+  ) {
+    this.scratch = new Uint8Array(chunkSize);
+  }
+
+  private open(): { stream: ZlibStream; handle: NativeZlibHandle; state: Uint32Array } {
+    if (!this.stream) {
+      this.stream = this.create();
+      const handle = (this.stream as unknown as ZlibStreamInternals)._handle!;
+      // Replaces Node's handler, which would destroy the stream and emit 'error' later, on a
+      // stream nobody listens to. We only need to know, right after writeSync, that it failed.
+      handle.onerror = (message) => {
+        this.failure = message;
+      };
+    }
+    const internals = this.stream as unknown as ZlibStreamInternals;
+    return { stream: this.stream, handle: internals._handle!, state: internals._writeState };
+  }
+
+  /**
+   * Feeds `input` with a sync flush and collects the output. Stops with `InflateLimitError` once
+   * more than `maxOutput` bytes came out: the output space offered to zlib never exceeds what
+   * is left of the limit plus one byte, so at most `maxOutput + 1` bytes are ever held.
+   * `onStreamEnd` is asked what to do when zlib stops early with input left (a BFINAL block
+   * ended, inflate only); it must make the engine accept more input or throw.
+   */
+  run(input: Uint8Array, maxOutput: number, onStreamEnd: () => void): Uint8Array {
+    let { handle, state } = this.open();
+    const pieces: Uint8Array[] = [];
+    let total = 0;
+    let inOffset = 0;
+    let inLeft = input.length;
+    let restartedWithoutProgress = false;
+    for (;;) {
+      const room = Math.min(this.scratch.length, maxOutput - total + 1);
+      this.failure = undefined;
+      handle.writeSync(Z_SYNC_FLUSH, input, inOffset, inLeft, this.scratch, 0, room);
+      if (this.failure !== undefined) {
+        const message = this.failure;
+        this.discard();
+        throw new Error(`zlib: ${message}`);
+      }
+      const outLeft = state[0]!;
+      const inLeftAfter = state[1]!;
+      const produced = room - outLeft;
+      const consumed = inLeft - inLeftAfter;
+      inOffset += consumed;
+      inLeft = inLeftAfter;
+      if (produced > 0) {
+        total += produced;
+        if (total > maxOutput) {
+          this.discard();
+          throw new InflateLimitError(maxOutput);
+        }
+        if (produced === this.scratch.length) {
+          pieces.push(this.scratch); // full: hand it over without copying
+          this.scratch = new Uint8Array(this.chunkSize);
+        } else {
+          pieces.push(this.scratch.slice(0, produced)); // partial: copy, keep the scratch
+        }
+      }
+      if (outLeft > 0) {
+        // zlib stopped with output space to spare: all input is used up, or the stream ended.
+        if (inLeft === 0) break;
+        if (consumed === 0 && produced === 0) {
+          if (restartedWithoutProgress) {
+            this.discard();
+            throw new Error('zlib made no progress on its input');
+          }
+          restartedWithoutProgress = true;
+        } else {
+          restartedWithoutProgress = false;
+        }
+        onStreamEnd();
+        ({ handle, state } = this.open());
+      }
+    }
+    if (pieces.length === 1) return pieces[0]!;
+    const joined = new Uint8Array(total);
+    let offset = 0;
+    for (const piece of pieces) {
+      joined.set(piece, offset);
+      offset += piece.length;
+    }
+    return joined;
+  }
+
+  /** Forgets the window. A discarded engine is simply recreated on the next run. */
+  reset(): void {
+    if (this.stream) this.stream.reset();
+  }
+
+  /** Closes the zlib stream; a later `run` starts a fresh one. */
+  discard(): void {
+    if (this.stream) {
+      this.stream.close();
+      this.stream = undefined;
+    }
+  }
+}
+
+class ZlibDeflater implements Deflater {
+  private readonly engine: SyncZlibEngine;
+
+  constructor(options: DeflaterOptions, chunkSize: number) {
+    checkWindowBits(options.windowBits);
+    // See the top of this file for window 8.
+    const zlibOptions: zlib.ZlibOptions =
+      options.windowBits === 8 ? { windowBits: 9, strategy: Z_RLE } : { windowBits: options.windowBits };
+    if (options.level !== undefined) zlibOptions.level = options.level;
+    if (options.memLevel !== undefined) zlibOptions.memLevel = options.memLevel;
+    zlibOptions.chunkSize = UNUSED_STREAM_CHUNK;
+    this.engine = new SyncZlibEngine(() => zlib.createDeflateRaw(zlibOptions), chunkSize);
+  }
+
+  deflate(data: Uint8Array): Uint8Array {
+    return this.engine.run(data, Number.MAX_SAFE_INTEGER, () => {
+      throw new Error('zlib deflate stopped before consuming its input');
+    });
+  }
+
+  reset(): void {
+    this.engine.reset();
+  }
+
+  close(): void {
+    this.engine.discard();
+  }
+}
+
+class ZlibInflater implements Inflater {
+  private readonly engine: SyncZlibEngine;
+
+  constructor(options: InflaterOptions, chunkSize: number) {
+    checkWindowBits(options.windowBits);
+    const windowBits = Math.max(9, options.windowBits); // a larger inflate window is always safe
+    this.engine = new SyncZlibEngine(() => zlib.createInflateRaw({ windowBits, chunkSize: UNUSED_STREAM_CHUNK }), chunkSize);
+  }
+
+  inflate(data: Uint8Array, maxOutput: number): Uint8Array {
+    // A block with BFINAL set ended the stream and bytes follow: they begin a new stream with
+    // an empty window (deflate-codec.ts, `Inflater.inflate`).
+    return this.engine.run(data, maxOutput, () => this.engine.reset());
+  }
+
+  reset(): void {
+    this.engine.reset();
+  }
+
+  close(): void {
+    this.engine.discard();
+  }
+}
+
+function checkWindowBits(windowBits: number): void {
+  if (!Number.isInteger(windowBits) || windowBits < 8 || windowBits > 15) {
+    throw new RangeError(`windowBits must be an integer from 8 to 15, got ${windowBits}`);
+  }
+}
+
+/** Options of the Node zlib codec. */
+export interface ZlibCodecOptions {
+  /** Bytes of output space per zlib call (default 16 KiB, zlib's default chunk). */
+  readonly chunkSize?: number;
+}
+
+/**
+ * A `DeflateCodec` backed by Node's zlib, for `permessageDeflate({ codec })` and
+ * `deflateFrame({ codec })`. Throws if this Node.js lacks the zlib internals it needs.
+ */
+export function createZlibCodec(options: ZlibCodecOptions = {}): DeflateCodec {
+  if (zlibCodecUnsupportedReason !== undefined) {
+    throw new Error(`wsref: synchronous zlib is not available on Node.js ${process.version} (${zlibCodecUnsupportedReason}); compression extensions cannot be used`);
+  }
+  const chunkSize = options.chunkSize ?? Z_DEFAULT_CHUNK;
+  if (!Number.isInteger(chunkSize) || chunkSize < 64) throw new RangeError(`chunkSize must be an integer of at least 64, got ${chunkSize}`);
+  return {
+    createDeflater: (deflaterOptions) => new ZlibDeflater(deflaterOptions, chunkSize),
+    createInflater: (inflaterOptions) => new ZlibInflater(inflaterOptions, chunkSize),
+  };
+}
