@@ -1,0 +1,365 @@
+// RFC 7692 (Compression Extensions for WebSocket): the "permessage-deflate" extension.
+//   §5, §7, §7.1   negotiation: offers, responses, the four parameters and their validation
+//   §6             framing: RSV1 ("Per-Message Compressed") on the first frame of a message only
+//   §7.2.1         compressing: DEFLATE, sync flush, drop the trailing 00 00 ff ff
+//   §7.2.2         decompressing: put 00 00 ff ff back at the end of the message, inflate
+//
+// One factory serves both sides: `offers`/`acceptResponse` run on a client, `acceptOffer` on a
+// server, so each option reads naturally from the side that uses it (see the options below).
+// The DEFLATE engine is injected (`DeflateCodec`, deflate-codec.ts); the core stays free of zlib.
+
+import { HandshakeError, ProtocolError } from './errors.js';
+import { InflateLimitError, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec, type Deflater, type Inflater } from './deflate-codec.js';
+import type { EncodedFrame, Extension, ExtensionFactory, ExtensionParams, IncomingFrameInfo, OutgoingFrameInfo } from './extension.js';
+
+/** RFC 7692 §6: the "Per-Message Compressed" bit is RSV1. */
+const RSV1 = 0x40;
+/** The largest LZ77 window DEFLATE allows, 2^15 = 32,768 bytes (RFC 7692 §7.2.1). */
+const MAX_WINDOW_BITS = 15;
+
+/**
+ * Configuration of `permessageDeflate`. "Server"/"client" in a name say whose compressor the
+ * option is about, as in the RFC's parameter names; what the option does depends on the side
+ * running it.
+ */
+export interface PermessageDeflateOptions {
+  /** The DEFLATE implementation (e.g. `createZlibCodec()` from the Node layer). */
+  readonly codec: DeflateCodec;
+  /**
+   * Client: offer `server_no_context_takeover` (the server must then compress every message
+   * from an empty window, §7.1.1.1). Server: always answer with it and do so. A server also
+   * honours it whenever a client asks. Default false.
+   */
+  readonly serverNoContextTakeover?: boolean;
+  /**
+   * Client: offer `client_no_context_takeover` and compress every message from an empty window
+   * whatever the answer (§7.1.1.2). Server: always answer with it, so clients must do that.
+   * A server also echoes it when a client offers it. Default false.
+   */
+  readonly clientNoContextTakeover?: boolean;
+  /**
+   * Client: offer `server_max_window_bits=<n>`: the server may compress with at most 2^n bytes of
+   * window (§7.1.2.1). Server: compress with at most 2^n bytes and say so. 8..15; default: 15, unsaid.
+   */
+  readonly serverMaxWindowBits?: number;
+  /**
+   * Client: `true` (default) offers `client_max_window_bits` without a value (the server may
+   * limit our window); a number n offers `client_max_window_bits=n` and we never compress with more
+   * than 2^n bytes; `false` leaves it out (§7.1.2.2). Server: a number n asks clients that offered
+   * the parameter to stay within 2^n bytes (clients that did not may use 32 KiB).
+   */
+  readonly clientMaxWindowBits?: number | boolean;
+  /**
+   * Unfragmented messages shorter than this many bytes are sent uncompressed (default 1024, as
+   * `ws` does): below about 1 KiB DEFLATE rarely saves a network packet, and each compressed
+   * message costs a zlib call. 0 compresses everything the application asks to compress.
+   */
+  readonly threshold?: number;
+  /** DEFLATE level 0..9 for the compressor (the codec's default, zlib's 6, when absent). */
+  readonly level?: number;
+  /** zlib memLevel 1..9 for the compressor (the codec's default when absent). */
+  readonly memLevel?: number;
+}
+
+/** The agreed parameters, turned into what this endpoint does (RFC 7692 §7.2.1, §7.2.2). */
+interface DeflateSettings {
+  readonly sendWindowBits: number;
+  readonly sendNoContextTakeover: boolean;
+  readonly receiveWindowBits: number;
+  readonly receiveNoContextTakeover: boolean;
+  readonly threshold: number;
+  readonly level: number | undefined;
+  readonly memLevel: number | undefined;
+}
+
+/** The four parameters of one offer or response, read and validated (RFC 7692 §7, §7.1). */
+interface DeflateParams {
+  serverNoContextTakeover: boolean;
+  clientNoContextTakeover: boolean;
+  serverMaxWindowBits: number | undefined;
+  /** `true` when present without a value (allowed in an offer only). */
+  clientMaxWindowBits: number | true | undefined;
+}
+
+/**
+ * Reads a window-size value: "a decimal integer value without leading zeroes between 8 to 15,
+ * inclusive" (RFC 7692 §7.1.2.1, §7.1.2.2; ABNF `1*DIGIT`). A quoted value arrives here already
+ * unquoted (RFC 6455 §9.1), so `"10"` is 10. Returns undefined for anything else.
+ */
+export function parseWindowBits(value: string | true): number | undefined {
+  if (value === true) return undefined;
+  if (value.length === 1) return value === '8' || value === '9' ? Number(value) : undefined;
+  if (value.length === 2 && value[0] === '1' && value[1]! >= '0' && value[1]! <= '5') return Number(value);
+  return undefined;
+}
+
+/**
+ * RFC 7692 §7: reads one offer (`side: 'offer'`) or response. Returns the parameters, or the
+ * reason they are invalid: an unknown parameter, a repeated one, or a bad value.
+ */
+function readParams(params: ExtensionParams, side: 'offer' | 'response'): DeflateParams | string {
+  const read: DeflateParams = {
+    serverNoContextTakeover: false,
+    clientNoContextTakeover: false,
+    serverMaxWindowBits: undefined,
+    clientMaxWindowBits: undefined,
+  };
+  const seen = new Set<string>();
+  for (const [name, value] of params) {
+    if (seen.has(name)) return `parameter ${name} appears twice`;
+    seen.add(name);
+    switch (name) {
+      case 'server_no_context_takeover': // §7.1.1.1: no value
+      case 'client_no_context_takeover': // §7.1.1.2: no value
+        if (value !== true) return `parameter ${name} takes no value`;
+        if (name === 'server_no_context_takeover') read.serverNoContextTakeover = true;
+        else read.clientNoContextTakeover = true;
+        break;
+      case 'server_max_window_bits': {
+        // §7.1.2.1: a value 8..15 in offers and responses alike
+        const bits = parseWindowBits(value);
+        if (bits === undefined) return `server_max_window_bits must be 8 to 15 without leading zeros, got ${describe(value)}`;
+        read.serverMaxWindowBits = bits;
+        break;
+      }
+      case 'client_max_window_bits': {
+        // §7.1.2.2: optional value in an offer, required in a response
+        if (value === true && side === 'offer') {
+          read.clientMaxWindowBits = true;
+          break;
+        }
+        const bits = parseWindowBits(value);
+        if (bits === undefined) return `client_max_window_bits must be 8 to 15 without leading zeros, got ${describe(value)}`;
+        read.clientMaxWindowBits = bits;
+        break;
+      }
+      default:
+        return `unknown parameter ${name}`; // §7: not defined for permessage-deflate
+    }
+  }
+  return read;
+}
+
+function describe(value: string | true): string {
+  return value === true ? 'no value' : JSON.stringify(value);
+}
+
+function checkWindowOption(name: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 8 || value > MAX_WINDOW_BITS)) {
+    throw new RangeError(`${name} must be an integer from 8 to 15, got ${value}`);
+  }
+}
+
+/** Validates the options shared by both compression extensions; returns the threshold. */
+export function checkCompressionOptions(options: { threshold?: number; level?: number; memLevel?: number }): number {
+  const threshold = options.threshold ?? 1024;
+  if (!Number.isInteger(threshold) || threshold < 0) throw new RangeError(`threshold must be a non-negative integer, got ${threshold}`);
+  if (options.level !== undefined && (!Number.isInteger(options.level) || options.level < -1 || options.level > 9)) {
+    throw new RangeError(`level must be an integer from -1 to 9, got ${options.level}`);
+  }
+  if (options.memLevel !== undefined && (!Number.isInteger(options.memLevel) || options.memLevel < 1 || options.memLevel > 9)) {
+    throw new RangeError(`memLevel must be an integer from 1 to 9, got ${options.memLevel}`);
+  }
+  return threshold;
+}
+
+/** A factory for the "permessage-deflate" extension (RFC 7692 §7) with these options. */
+export function permessageDeflate(options: PermessageDeflateOptions): ExtensionFactory {
+  const { codec } = options;
+  checkWindowOption('serverMaxWindowBits', options.serverMaxWindowBits);
+  if (typeof options.clientMaxWindowBits === 'number') checkWindowOption('clientMaxWindowBits', options.clientMaxWindowBits);
+  const threshold = checkCompressionOptions(options);
+  const settingsBase = { threshold, level: options.level, memLevel: options.memLevel };
+
+  // Client side: the one offer we make (RFC 7692 §5: the extension name, §7.1: parameters).
+  const offer: [string, string | true][] = [];
+  if (options.serverNoContextTakeover) offer.push(['server_no_context_takeover', true]);
+  if (options.clientNoContextTakeover) offer.push(['client_no_context_takeover', true]);
+  if (options.serverMaxWindowBits !== undefined) offer.push(['server_max_window_bits', String(options.serverMaxWindowBits)]);
+  const offeredClientWindow = options.clientMaxWindowBits ?? true;
+  if (offeredClientWindow === true) offer.push(['client_max_window_bits', true]);
+  else if (typeof offeredClientWindow === 'number') offer.push(['client_max_window_bits', String(offeredClientWindow)]);
+
+  return {
+    name: 'permessage-deflate',
+
+    offers: () => [offer.slice()],
+
+    acceptResponse(params: ExtensionParams): Extension {
+      const fail = (why: string): never => {
+        throw new HandshakeError(`permessage-deflate: invalid server response (${why}); RFC 7692 §7 requires failing the connection`);
+      };
+      const agreed = readParams(params, 'response');
+      if (typeof agreed === 'string') return fail(agreed); // §7: unknown, repeated or invalid parameter
+      // §7.1.1.1: a server accepts our server_no_context_takeover by repeating it.
+      if (options.serverNoContextTakeover && !agreed.serverNoContextTakeover) return fail('server_no_context_takeover was requested but not accepted');
+      // §7.1.2.1: ... and our server_max_window_bits by answering with the same or a smaller value.
+      if (options.serverMaxWindowBits !== undefined) {
+        if (agreed.serverMaxWindowBits === undefined) return fail('server_max_window_bits was requested but not accepted');
+        if (agreed.serverMaxWindowBits > options.serverMaxWindowBits) {
+          return fail(`server_max_window_bits=${agreed.serverMaxWindowBits} is larger than the ${options.serverMaxWindowBits} offered`);
+        }
+      }
+      // §7.1.2.2: client_max_window_bits may only answer an offer that had it.
+      if (agreed.clientMaxWindowBits !== undefined && offeredClientWindow === false) return fail('client_max_window_bits was not offered');
+      // §7.2.1: our window fits the agreed value and any smaller value we promised in the offer.
+      let sendWindowBits = typeof agreed.clientMaxWindowBits === 'number' ? agreed.clientMaxWindowBits : MAX_WINDOW_BITS;
+      if (typeof offeredClientWindow === 'number') sendWindowBits = Math.min(sendWindowBits, offeredClientWindow);
+      return new PermessageDeflateExtension(codec, params, {
+        ...settingsBase,
+        sendWindowBits,
+        // §7.2.1: a MUST when agreed; when only offered we keep the promise our offer made.
+        sendNoContextTakeover: agreed.clientNoContextTakeover || options.clientNoContextTakeover === true,
+        // §7.2.2: 32 KiB unless server_max_window_bits was agreed.
+        receiveWindowBits: agreed.serverMaxWindowBits ?? MAX_WINDOW_BITS,
+        receiveNoContextTakeover: agreed.serverNoContextTakeover,
+      });
+    },
+
+    acceptOffer(offers: readonly ExtensionParams[]): Extension | undefined {
+      // RFC 7692 §5: the client's offers are in order of preference; take the first we can accept.
+      for (const params of offers) {
+        const offered = readParams(params, 'offer');
+        if (typeof offered === 'string') continue; // §7: decline an invalid offer
+        const response: [string, string | true][] = [];
+        // §7.1.1.1: honour a request for server_no_context_takeover; may add it unasked.
+        const serverNoContextTakeover = offered.serverNoContextTakeover || options.serverNoContextTakeover === true;
+        if (serverNoContextTakeover) response.push(['server_no_context_takeover', true]);
+        // §7.1.1.2: may ask the client not to take over; echoing the client's own hint costs nothing.
+        const clientNoContextTakeover = offered.clientNoContextTakeover || options.clientNoContextTakeover === true;
+        if (clientNoContextTakeover) response.push(['client_no_context_takeover', true]);
+        // §7.1.2.1: answer a requested limit with the same or a smaller value; may add one unasked.
+        let sendWindowBits = MAX_WINDOW_BITS;
+        if (offered.serverMaxWindowBits !== undefined || options.serverMaxWindowBits !== undefined) {
+          sendWindowBits = Math.min(offered.serverMaxWindowBits ?? MAX_WINDOW_BITS, options.serverMaxWindowBits ?? MAX_WINDOW_BITS);
+          response.push(['server_max_window_bits', String(sendWindowBits)]);
+        }
+        // §7.1.2.2: only if the offer had client_max_window_bits may the response limit the client.
+        let receiveWindowBits = MAX_WINDOW_BITS;
+        if (offered.clientMaxWindowBits !== undefined) {
+          const hinted = offered.clientMaxWindowBits === true ? MAX_WINDOW_BITS : offered.clientMaxWindowBits;
+          const wanted = typeof options.clientMaxWindowBits === 'number' ? options.clientMaxWindowBits : MAX_WINDOW_BITS;
+          const bits = Math.min(hinted, wanted);
+          if (bits < MAX_WINDOW_BITS || typeof options.clientMaxWindowBits === 'number') {
+            receiveWindowBits = bits;
+            response.push(['client_max_window_bits', String(bits)]);
+          }
+        }
+        return new PermessageDeflateExtension(codec, response, {
+          ...settingsBase,
+          sendWindowBits,
+          sendNoContextTakeover: serverNoContextTakeover,
+          receiveWindowBits,
+          receiveNoContextTakeover: clientNoContextTakeover,
+        });
+      }
+      return undefined; // §5: declining every offer, the response names no permessage-deflate
+    },
+  };
+}
+
+/** One connection's permessage-deflate: a compressor for what it sends, an inflater for what it receives. */
+class PermessageDeflateExtension implements Extension {
+  readonly name = 'permessage-deflate';
+  readonly rsvBits = RSV1;
+  /** Created on first use: a connection that never compresses never pays for a zlib stream. */
+  private deflater: Deflater | undefined;
+  private inflater: Inflater | undefined;
+  /** Whether the message being sent is a compressed one (decided on its first frame). */
+  private sendingCompressed = false;
+  /** Whether the message being received is a compressed one (RSV1 on its first frame). */
+  private receivingCompressed = false;
+  private receivedCompressedBytes = 0;
+
+  constructor(
+    private readonly codec: DeflateCodec,
+    readonly responseParams: ExtensionParams,
+    private readonly settings: DeflateSettings,
+  ) {}
+
+  startIncomingFrame(frame: IncomingFrameInfo): boolean {
+    const compressedBit = (frame.rsv & RSV1) !== 0;
+    if (frame.opcode >= 0x8) {
+      // §6.1: control frames are never compressed
+      if (compressedBit) throw new ProtocolError(1002, 'RFC 7692 §6.1: RSV1 set on a control frame');
+      return false;
+    }
+    if (frame.firstFrameOfMessage) {
+      // §6: RSV1 on the first frame makes the whole message a compressed message
+      this.receivingCompressed = compressedBit;
+      this.receivedCompressedBytes = 0;
+      return compressedBit;
+    }
+    // §6.1: "MUST NOT set the Per-Message Compressed bit of ... non-first fragments"
+    if (compressedBit) throw new ProtocolError(1002, 'RFC 7692 §6.1: RSV1 set on a continuation frame');
+    return this.receivingCompressed;
+  }
+
+  decodeChunk(data: Uint8Array, out: Uint8Array[], limit: number): void {
+    if (data.length === 0) return;
+    this.receivedCompressedBytes += data.length;
+    this.inflateInto(data, out, limit);
+  }
+
+  endIncomingFrame(fin: boolean, out: Uint8Array[], limit: number): void {
+    if (!fin) return;
+    this.receivingCompressed = false;
+    // An empty payload is an empty message; senders more often write the single byte 0x00 (§7.2.3.6).
+    if (this.receivedCompressedBytes === 0) return;
+    this.inflateInto(SYNC_FLUSH_TAIL, out, limit); // §7.2.2 step 1: append 00 00 ff ff, inflate
+    // §7.2.2: the peer promised not to refer back, so we may start the next message empty. Doing
+    // so also makes a peer that breaks the promise fail loudly (1007) instead of working by luck.
+    if (this.settings.receiveNoContextTakeover) this.inflater?.reset();
+  }
+
+  private inflateInto(data: Uint8Array, out: Uint8Array[], limit: number): void {
+    this.inflater ??= this.codec.createInflater({ windowBits: this.settings.receiveWindowBits });
+    let inflated: Uint8Array;
+    try {
+      inflated = this.inflater.inflate(data, limit);
+    } catch (error) {
+      this.inflater.close(); // its window is lost; the connection is failing anyway
+      this.inflater = undefined;
+      if (error instanceof InflateLimitError) {
+        throw new ProtocolError(1009, `compressed message inflates to more than the ${limit} bytes it may still grow by`);
+      }
+      throw new ProtocolError(1007, `RFC 7692 §7.2.2: compressed message cannot be inflated (${(error as Error).message})`);
+    }
+    if (inflated.length > 0) out.push(inflated);
+  }
+
+  encodeFrame(payload: Uint8Array, frame: OutgoingFrameInfo): EncodedFrame {
+    if (frame.opcode >= 0x8) return { payload, rsv: 0 }; // §6.1: never compress control frames
+    if (frame.firstFrameOfMessage) {
+      // §6: the choice is made once per message; continuation frames follow it.
+      this.sendingCompressed = frame.compress && !(frame.fin && payload.length < this.settings.threshold);
+    }
+    if (!this.sendingCompressed) return { payload, rsv: 0 }; // §6.1: uncompressed message, RSV1 clear
+    // §6.1: RSV1 on the first frame of a compressed message only.
+    const rsv = frame.firstFrameOfMessage ? RSV1 : 0;
+    this.deflater ??= this.codec.createDeflater({
+      windowBits: this.settings.sendWindowBits, // §7.2.1: never a longer window than agreed
+      level: this.settings.level,
+      memLevel: this.settings.memLevel,
+    });
+    // §7.2.1: each fragment is DEFLATE output ending at a sync flush; the 00 00 ff ff stays on
+    // every fragment but the last.
+    const compressed = this.deflater.deflate(payload);
+    if (!frame.fin) return { payload: compressed, rsv };
+    const lastFragment = removeSyncFlushTail(compressed); // §7.2.1 steps 2-3
+    if (this.settings.sendNoContextTakeover) {
+      this.deflater.reset(); // §7.2.1: the next message starts from an empty window
+      // §7.3: without takeover the window carries nothing over, so an unfragmented message that
+      // did not shrink may go out as it was.
+      if (frame.firstFrameOfMessage && lastFragment.length >= payload.length) return { payload, rsv: 0 };
+    }
+    return { payload: lastFragment, rsv };
+  }
+
+  dispose(): void {
+    this.deflater?.close();
+    this.inflater?.close();
+    this.deflater = undefined;
+    this.inflater = undefined;
+  }
+}
