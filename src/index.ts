@@ -1,0 +1,10 @@
+// wsref: the WebSocket protocol (RFC 6455, RFC 7692, deflate-frame) for Node.js.
+// The Node runtime is exported here; the sans-I/O core is at `wsref/core` (src/core/index.ts).
+
+export { WebSocketServer, type ServerOptions, type AuthenticationResult, type WebSocketServerEvents } from './node/server.js';
+export { connect, type ClientOptions } from './node/client.js';
+export { Session, DEFAULT_SESSION_OPTIONS, type SessionOptions, type SendOptions, type SessionEvents } from './node/session.js';
+export type { CompressionOptions } from './node/extensions.js';
+export type { SendData } from './node/platform.js';
+export { createZlibCodec } from './node/zlib-codec.js';
+export { CloseCode, CLOSE_CODES, ReadyState, ProtocolError, HandshakeError } from './core/index.js';

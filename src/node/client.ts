@@ -1,0 +1,211 @@
+// RFC 6455 §4.1 on Node: opening a client connection. Resolve the host, wait for any other
+// connection to the same address that is still CONNECTING (§4.1 step 2), open TCP (through
+// an HTTP CONNECT proxy if configured, step 3), run TLS with SNI for wss:// (step 5), then
+// send the handshake and check the response in the core (`handshaker.ts`).
+
+import { lookup } from 'node:dns/promises';
+import net from 'node:net';
+import tls from 'node:tls';
+import { Connection, HandshakeError, HttpHeadParser, parseWebSocketUri, type WebSocketUri } from '../core/index.js';
+import { buildExtensionFactories, type CompressionOptions } from './extensions.js';
+import { nativeUtf8Check, sha1 } from './platform.js';
+import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from './session.js';
+
+export interface ClientOptions extends SessionOptions, CompressionOptions {
+  /** Subprotocols to offer, preferred first (RFC 6455 §4.1 step 10). */
+  protocols?: string | readonly string[];
+  /** The Origin header; browsers send it, other clients may (RFC 6455 §4.1 step 8). */
+  origin?: string;
+  /** Extra request headers, e.g. Authorization or Cookie. */
+  headers?: Record<string, string>;
+  /** Time allowed for DNS, TCP, TLS and the opening handshake together; ms. Default 10 s. */
+  handshakeTimeout?: number;
+  /** TLS options for wss:// (ca, cert, rejectUnauthorized, …). SNI is always sent for host names. */
+  tls?: tls.ConnectionOptions;
+  /** An HTTP proxy (`http://host:port`) to tunnel through with CONNECT (RFC 6455 §4.1 step 3). */
+  proxy?: string;
+}
+
+/**
+ * Opens a WebSocket connection and resolves with the session once it is OPEN. Rejects with a
+ * `HandshakeError` when the server refuses or answers wrongly, or an `Error` for network
+ * failures and the handshake timeout.
+ */
+export async function connect(url: string, options: ClientOptions = {}): Promise<Session> {
+  const uri = parseWebSocketUri(url);
+  const timeout = options.handshakeTimeout ?? 10_000;
+  let socket: net.Socket | undefined;
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      socket?.destroy();
+      reject(new Error(`WebSocket handshake with ${url} timed out after ${timeout} ms`));
+    }, timeout);
+  });
+  try {
+    const onSocket = (s: net.Socket) => {
+      socket = s;
+      if (timedOut) s.destroy(); // a late socket of an abandoned attempt
+    };
+    return await Promise.race([deadline, open(uri, options, onSocket)]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function open(uri: WebSocketUri, options: ClientOptions, onSocket: (socket: net.Socket) => void): Promise<Session> {
+  const proxy = options.proxy ? parseProxy(options.proxy) : undefined;
+  // RFC 6455 §4.1 step 2: serialize attempts per remote address; through a proxy the address is
+  // unknown, so each host name counts as a distinct host.
+  const address = proxy || net.isIP(uri.host) ? uri.host : (await lookup(uri.host)).address;
+  const release = await connectingQueue.acquire(`${address}:${uri.port}`);
+  try {
+    let socket = proxy ? await tunnel(proxy, uri, onSocket) : await connectTcp(address, uri.port, onSocket);
+    // RFC 6455 §4.1 step 5: TLS before the handshake, with Server Name Indication (§4.1, RFC 6066).
+    if (uri.secure) socket = await startTls(socket, uri.host, options.tls, onSocket);
+    const factories = buildExtensionFactories(options);
+    const protocols = typeof options.protocols === 'string' ? [options.protocols] : (options.protocols ?? []);
+    const session = new Session(
+      socket,
+      (handler) =>
+        new Connection(
+          {
+            role: 'client',
+            maxMessageSize: options.maxMessageSize ?? DEFAULT_SESSION_OPTIONS.maxMessageSize,
+            utf8Check: nativeUtf8Check,
+            client: {
+              uri,
+              sha1,
+              protocols,
+              extensions: factories,
+              ...(options.origin !== undefined ? { origin: options.origin } : {}),
+              ...(options.headers ? { headers: options.headers } : {}),
+            },
+          },
+          handler,
+        ),
+      options,
+    );
+    await new Promise<void>((resolve, reject) => {
+      const onClose = () => reject(session.lastError ?? new Error('connection closed during the opening handshake'));
+      session.once('close', onClose);
+      session.once('open', () => {
+        session.off('close', onClose);
+        resolve();
+      });
+      session.connection.startHandshake();
+    });
+    return session;
+  } finally {
+    release();
+  }
+}
+
+function connectTcp(host: string, port: number, onSocket: (socket: net.Socket) => void): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    onSocket(socket);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+function startTls(raw: net.Socket, host: string, options: tls.ConnectionOptions | undefined, onSocket: (socket: net.Socket) => void): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      ...options,
+      socket: raw,
+      // SNI carries host names only, never IP literals (RFC 6066 §3).
+      ...(net.isIP(host) ? {} : { servername: host }),
+      ALPNProtocols: ['http/1.1'],
+    });
+    onSocket(socket);
+    socket.once('secureConnect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+interface Proxy {
+  host: string;
+  port: number;
+  authorization: string | undefined;
+}
+
+function parseProxy(proxy: string): Proxy {
+  const url = new URL(proxy);
+  if (url.protocol !== 'http:') throw new TypeError(`proxy must be an http:// URL, got ${proxy}`);
+  const authorization = url.username
+    ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
+    : undefined;
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), authorization };
+}
+
+/** Opens a TCP tunnel to the WebSocket server through an HTTP proxy (CONNECT, RFC 9110 §9.3.6). */
+async function tunnel(proxy: Proxy, uri: WebSocketUri, onSocket: (socket: net.Socket) => void): Promise<net.Socket> {
+  const socket = await connectTcp(proxy.host, proxy.port, onSocket);
+  const authority = net.isIPv6(uri.host) ? `[${uri.host}]:${uri.port}` : `${uri.host}:${uri.port}`;
+  socket.write(
+    `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n` +
+      (proxy.authorization ? `Proxy-Authorization: ${proxy.authorization}\r\n` : '') +
+      '\r\n',
+  );
+  return new Promise((resolve, reject) => {
+    const parser = new HttpHeadParser();
+    const fail = (error: Error) => {
+      socket.destroy();
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      let parsed;
+      try {
+        parsed = parser.push(chunk);
+      } catch (error) {
+        return fail(error as Error);
+      }
+      if (!parsed) return;
+      socket.off('data', onData);
+      socket.off('error', fail);
+      socket.pause();
+      const head = parsed.head;
+      if (head.kind !== 'response' || head.status < 200 || head.status > 299) {
+        return fail(new HandshakeError(`proxy refused the tunnel: ${head.kind === 'response' ? head.status : 'not a response'}`, 502));
+      }
+      if (parsed.rest.length > 0) socket.unshift(Buffer.from(parsed.rest));
+      resolve(socket);
+    };
+    socket.on('data', onData);
+    socket.once('error', fail);
+  });
+}
+
+/** One CONNECTING attempt per remote address at a time (RFC 6455 §4.1 step 2). */
+class ConnectingQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Waits for earlier attempts to the same key; resolves with the function that lets the next one go. */
+  async acquire(key: string): Promise<() => void> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => mine);
+    this.tails.set(key, tail);
+    await previous;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    };
+  }
+}
+
+const connectingQueue = new ConnectingQueue();

@@ -1,0 +1,29 @@
+// The Node services the sans-I/O core asks to be injected: SHA-1 for the handshake's
+// Sec-WebSocket-Accept (RFC 6455 §4.2.2), and native UTF-8 validation (§8.1) at C++ speed.
+
+import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import type { Sha1, WholeUtf8Check } from '../core/index.js';
+
+/** SHA-1 via OpenSSL. */
+export const sha1: Sha1 = (data) => createHash('sha1').update(data).digest();
+
+/** Node's native whole-buffer UTF-8 check (`buffer.isUtf8`, Node ≥ 18.14). */
+export const nativeUtf8Check: WholeUtf8Check = (bytes) => bytes.length === 0 || isUtf8(bytes);
+
+/** A Buffer over the same memory as `bytes` (no copy). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** What applications may send: text as a string, binary as any byte view. */
+export type SendData = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** The bytes of `data` as a Uint8Array, without copying when it already is bytes. */
+export function toBytes(data: SendData): Uint8Array {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  throw new TypeError('data must be a string, an ArrayBuffer or an ArrayBuffer view');
+}

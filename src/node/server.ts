@@ -1,0 +1,206 @@
+// RFC 6455 §4.2 on Node: a WebSocket endpoint that lives *inside* an ordinary Node HTTP(S)
+// server — the seeds' key point (Jetty 7: "not another separate server"). The HTTP server
+// keeps serving normal requests on the same port; requests with `Upgrade: websocket` arrive
+// on its 'upgrade' event, are checked (§4.2.1), offered to the application's hooks (origin
+// check §10.2, authentication, subprotocol choice), answered (§4.2.2), and become Sessions.
+
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import {
+  answerClientHandshake,
+  buildRejectResponse,
+  CloseCode,
+  Connection,
+  HandshakeError,
+  headerListFromRaw,
+  validateClientRequest,
+  type ClientHandshake,
+  type ExtensionFactory,
+} from '../core/index.js';
+import { buildExtensionFactories, type CompressionOptions } from './extensions.js';
+import { nativeUtf8Check, sha1 } from './platform.js';
+import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from './session.js';
+
+/** What an `authenticate` hook may answer: accept (true), or reject with a status and optional headers/body. */
+export type AuthenticationResult = boolean | { status: number; headers?: Record<string, string>; body?: string };
+
+export interface ServerOptions extends SessionOptions, CompressionOptions {
+  /** The HTTP(S) server to live in. Its other requests are untouched. */
+  server?: http.Server;
+  /** Only upgrade requests for this path (pathname, exact) are ours; others get 404 unless another endpoint claims them. */
+  path?: string;
+  /** Subprotocols spoken, preferred first, or a chooser given the client's list (RFC 6455 §4.2.2). */
+  protocols?: readonly string[] | ((offered: readonly string[], request: http.IncomingMessage) => string | undefined);
+  /**
+   * Origin check (RFC 6455 §10.2): return false to refuse with 403. Browsers always send Origin;
+   * checking it is the defence against cross-site WebSocket hijacking. Default: accept all.
+   */
+  verifyOrigin?: (origin: string | undefined, request: http.IncomingMessage) => boolean;
+  /** Authentication before accepting; may be async. Rejections become the HTTP status given (e.g. 401). */
+  authenticate?: (request: http.IncomingMessage, handshake: ClientHandshake) => AuthenticationResult | Promise<AuthenticationResult>;
+  /** Extra headers for the 101 response (e.g. Set-Cookie). */
+  headers?: Record<string, string>;
+  /** Time allowed from the upgrade request to the 101 (hooks included); ms. Default 10 s. */
+  handshakeTimeout?: number;
+}
+
+export interface WebSocketServerEvents {
+  connection: [session: Session, request: http.IncomingMessage];
+  /** A handshake was refused (status, reason): for logging. */
+  rejected: [status: number, reason: string, request: http.IncomingMessage];
+  error: [error: Error];
+}
+
+/** The endpoints attached to one HTTP server, dispatched by path from one 'upgrade' listener. */
+const endpointsByServer = new WeakMap<http.Server, WebSocketServer[]>();
+
+function attach(server: http.Server, endpoint: WebSocketServer): void {
+  let endpoints = endpointsByServer.get(server);
+  if (!endpoints) {
+    endpoints = [];
+    endpointsByServer.set(server, endpoints);
+    const list = endpoints;
+    server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      const target = list.find((e) => e.handles(request));
+      if (target) void target.handleUpgrade(request, socket, head);
+      else rejectSocket(socket, 404, 'no WebSocket endpoint at this path');
+    });
+  }
+  endpoints.push(endpoint);
+}
+
+function detach(server: http.Server, endpoint: WebSocketServer): void {
+  const endpoints = endpointsByServer.get(server);
+  if (endpoints) endpoints.splice(endpoints.indexOf(endpoint) >>> 0, 1);
+}
+
+/** Writes an HTTP error response on a raw socket and closes it. */
+function rejectSocket(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}, body = message): void {
+  if (socket.destroyed) return;
+  socket.end(buildRejectResponse(status, { headers, body }));
+  // Destroy if the peer does not let the response go (a slowloris reader).
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}
+
+/**
+ * A WebSocket endpoint on a Node HTTP server.
+ *
+ * ```ts
+ * const server = http.createServer((req, res) => res.end('hello'));
+ * const wss = new WebSocketServer({ server, path: '/echo' });
+ * wss.on('connection', (session) => session.on('message', (data) => session.send(data)));
+ * server.listen(8080);
+ * ```
+ */
+export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
+  /** The open sessions of this endpoint. */
+  readonly clients = new Set<Session>();
+  private readonly options: ServerOptions;
+  private readonly extensionFactories: ExtensionFactory[];
+  private closing = false;
+
+  constructor(options: ServerOptions = {}) {
+    super();
+    this.options = options;
+    this.extensionFactories = buildExtensionFactories(options);
+    if (options.server) attach(options.server, this);
+  }
+
+  /** Whether an upgrade request is for this endpoint (its path). */
+  handles(request: http.IncomingMessage): boolean {
+    if (this.options.path === undefined) return true;
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    return (query === -1 ? url : url.slice(0, query)) === this.options.path;
+  }
+
+  /**
+   * Takes over an upgrade request (for frameworks that route upgrades themselves). Resolves
+   * with the new session, or undefined when the handshake was refused (the socket is then
+   * answered with the HTTP error and closed). Never rejects.
+   */
+  async handleUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<Session | undefined> {
+    const timeout = this.options.handshakeTimeout ?? 10_000;
+    const timer = setTimeout(() => socket.destroy(), timeout).unref();
+    socket.on('error', ignoreError); // until the session owns it; errors here just end the attempt
+    try {
+      if (this.closing) throw new HandshakeError('server is shutting down', 503);
+      // RFC 6455 §4.2.1: check the client's handshake.
+      const handshake = validateClientRequest({
+        method: request.method ?? '',
+        httpVersion: request.httpVersion,
+        headers: headerListFromRaw(request.rawHeaders),
+      });
+      // RFC 6455 §10.2: servers that serve browsers should check Origin; refuse with 403.
+      if (this.options.verifyOrigin && !this.options.verifyOrigin(handshake.origin, request)) {
+        throw new HandshakeError(`origin ${handshake.origin ?? '(none)'} is not allowed`, 403);
+      }
+      if (this.options.authenticate) {
+        const verdict = await this.options.authenticate(request, handshake);
+        if (verdict !== true) {
+          const refusal = verdict === false ? { status: 401 } : verdict;
+          throw new HandshakeError(refusal.body ?? 'authentication failed', refusal.status, refusal.headers ?? {});
+        }
+      }
+      if (socket.destroyed) return undefined;
+      const chooser = this.options.protocols;
+      const answer = answerClientHandshake(handshake, {
+        sha1,
+        ...(chooser ? { protocols: typeof chooser === 'function' ? (offered: readonly string[]) => chooser(offered, request) : chooser } : {}),
+        extensions: this.extensionFactories,
+        ...(this.options.headers ? { headers: this.options.headers } : {}),
+      });
+      clearTimeout(timer);
+      socket.off('error', ignoreError);
+      // RFC 6455 §4.2.2: the 101 response; from here on the socket speaks WebSocket.
+      socket.write(answer.response);
+      const session = new Session(
+        socket as Socket,
+        (handler) =>
+          new Connection(
+            { role: 'server', maxMessageSize: this.options.maxMessageSize ?? DEFAULT_SESSION_OPTIONS.maxMessageSize, utf8Check: nativeUtf8Check },
+            handler,
+          ),
+        this.options,
+      );
+      session.connection.establish(answer.protocol, answer.extensions);
+      this.clients.add(session);
+      session.once('close', () => this.clients.delete(session));
+      this.emit('connection', session, request);
+      if (head.length > 0) session.connection.receive(head);
+      return session;
+    } catch (error) {
+      clearTimeout(timer);
+      const refusal = error instanceof HandshakeError ? error : new HandshakeError('internal error', 500);
+      if (!(error instanceof HandshakeError) && this.listenerCount('error') > 0) this.emit('error', error as Error);
+      this.emit('rejected', refusal.status, refusal.message, request);
+      rejectSocket(socket, refusal.status, refusal.message, { ...refusal.headers });
+      return undefined;
+    }
+  }
+
+  /**
+   * Graceful shutdown: refuses new handshakes, sends 1001 Going Away to every session, and
+   * resolves when all have closed or `timeout` ms have passed (the rest are dropped).
+   * Detaches from the HTTP server, which it does not close.
+   */
+  async close(options: { code?: number; reason?: string; timeout?: number } = {}): Promise<void> {
+    this.closing = true;
+    if (this.options.server) detach(this.options.server, this);
+    const sessions = [...this.clients];
+    const closed = sessions.map((s) => new Promise<void>((resolve) => (s.readyState === 3 ? resolve() : s.once('close', () => resolve()))));
+    for (const session of sessions) {
+      if (session.readyState === 1) session.close(options.code ?? CloseCode.GoingAway, options.reason ?? 'server shutting down');
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeout ?? 5_000).unref()));
+    await Promise.race([Promise.all(closed), deadline]);
+    clearTimeout(timer);
+    for (const session of this.clients) session.terminate();
+    await Promise.all(closed);
+  }
+}
+
+function ignoreError(): void {}

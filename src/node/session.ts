@@ -1,0 +1,337 @@
+// The Node runtime's WebSocket session: one core `Connection` (RFC 6455 §4–§7) bound to one
+// TCP/TLS socket. The session adds what the sans-I/O core leaves out: the socket, corked
+// writes, backpressure, timers (keepalive pings, idle timeout, closing timeout — RFC 6455
+// §7.1.1 lets a client give the server a moment to close TCP first), and events in the
+// style of Jetty's WebSocket API: open, message, ping, pong, error, close.
+
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import {
+  CloseCode,
+  Connection,
+  ReadyState,
+  type CloseResult,
+  type ConnectionHandler,
+} from '../core/index.js';
+import { asBuffer, toBytes, type SendData } from './platform.js';
+
+/** Timers and limits of a session. All times are in milliseconds; 0 turns a timer off. */
+export interface SessionOptions {
+  /** Largest incoming message (after decompression); larger ones close with 1009. Default 64 MiB. */
+  maxMessageSize?: number;
+  /** Send a ping when nothing has been received for this long (keepalive). Default 0 (off). */
+  pingInterval?: number;
+  /** After a keepalive ping, how long to wait for any incoming traffic before dropping the connection. Default 10 s. */
+  pongTimeout?: number;
+  /** Close with 1001 "idle timeout" when no message has been received or sent for this long. Default 0 (off). */
+  idleTimeout?: number;
+  /** After sending a close frame, how long to wait for the peer's before dropping TCP (RFC 6455 §7.1.1). Default 5 s. */
+  closeTimeout?: number;
+  /** `send` returns false once this many bytes wait in the socket: wait for `'drain'`. Default 1 MiB. */
+  highWaterMark?: number;
+  /** A peer that leaves this many bytes unread is dropped (never buffer without bound). Default 64 MiB. */
+  maxBufferedAmount?: number;
+}
+
+/** Per-message send options. */
+export interface SendOptions {
+  /** Send as binary (default for byte data) or as text (default for strings). */
+  binary?: boolean;
+  /** Let negotiated compression compress this message (default true). */
+  compress?: boolean;
+  /** False sends a fragment: more frames of this message follow (RFC 6455 §5.4). Default true. */
+  fin?: boolean;
+}
+
+export const DEFAULT_SESSION_OPTIONS = {
+  maxMessageSize: 64 * 1024 * 1024,
+  pingInterval: 0,
+  pongTimeout: 10_000,
+  idleTimeout: 0,
+  closeTimeout: 5_000,
+  highWaterMark: 1024 * 1024,
+  maxBufferedAmount: 64 * 1024 * 1024,
+} as const satisfies Required<SessionOptions>;
+
+/** How long a client waits, after a clean closing handshake, for the server to close TCP (§7.1.1). */
+const CLIENT_CLOSE_GRACE = 1_000;
+
+export interface SessionEvents {
+  open: [];
+  /** Text arrives as a string, binary as a Buffer. */
+  message: [data: string | Buffer, isBinary: boolean];
+  ping: [payload: Buffer];
+  pong: [payload: Buffer];
+  /** A protocol violation by the peer, a failed handshake, or a socket error. Emitted only when listened to. */
+  error: [error: Error];
+  /** The connection is closed. `code` is the peer's (1005 none given, 1006 no close frame). */
+  close: [code: number, reason: string, wasClean: boolean];
+  /** The socket accepted all buffered data: `send` may continue. */
+  drain: [];
+}
+
+/**
+ * One WebSocket connection, client or server side. Created by `WebSocketServer` (server) or
+ * `connect()` (client); not constructed directly.
+ */
+export class Session extends EventEmitter<SessionEvents> {
+  /** The sans-I/O protocol state machine behind this session. */
+  readonly connection: Connection;
+  private readonly socket: Socket;
+  private readonly options: Required<SessionOptions>;
+  private corked = false;
+  private closed = false;
+  private result: CloseResult | undefined;
+  private failure: Error | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private awaitingPong = false;
+  private lastReceived = Date.now();
+  private lastActivity = Date.now();
+
+  /** @internal Use `WebSocketServer` or `connect()`. */
+  constructor(socket: Socket, makeConnection: (handler: ConnectionHandler) => Connection, options: SessionOptions = {}) {
+    super();
+    this.options = { ...DEFAULT_SESSION_OPTIONS, ...definedOnly(options) };
+    this.socket = socket;
+    this.connection = makeConnection(this.coreEvents());
+    socket.setNoDelay(true);
+    socket.setTimeout(0);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('close', () => this.onSocketClose());
+    socket.on('error', (error) => this.onSocketError(error));
+    socket.on('drain', () => this.emit('drain'));
+  }
+
+  // ─── State ────────────────────────────────────────────────────────────────────────────
+
+  /** CONNECTING (0), OPEN (1), CLOSING (2), CLOSED (3) — RFC 6455 §4–§7, numbered as in WHATWG. */
+  get readyState(): ReadyState {
+    return this.connection.readyState;
+  }
+  /** The subprotocol the server selected, or ''. */
+  get protocol(): string {
+    return this.connection.protocol;
+  }
+  /** The negotiated extensions as the server's response named them, or ''. */
+  get extensions(): string {
+    return this.connection.extensions;
+  }
+  /** Bytes queued in the socket, not yet handed to the operating system. */
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+  /** The peer's address, for logs. */
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
+  }
+
+  // ─── Calls ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Sends a message: a string as text, bytes as binary (override with `options.binary`).
+   * Returns false when the socket's buffer is above `highWaterMark`: wait for `'drain'` (or
+   * `await session.drained()`) before sending more. Throws when the session is not OPEN.
+   */
+  send(data: SendData, options: SendOptions = {}): boolean {
+    const isText = options.binary === undefined ? typeof data === 'string' : !options.binary;
+    this.connection.sendFrame(toBytes(data), isText, options.fin ?? true, options.compress ?? true);
+    this.lastActivity = Date.now();
+    return this.checkBuffered();
+  }
+
+  /** Resolves when the socket buffer has drained below `highWaterMark` (or the session closed). */
+  drained(): Promise<void> {
+    if (this.socket.writableLength <= this.options.highWaterMark || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.off('drain', done);
+        this.off('close', done);
+        resolve();
+      };
+      this.on('drain', done);
+      this.on('close', done);
+    });
+  }
+
+  /** Sends a ping (RFC 6455 §5.5.2); at most 125 bytes. */
+  ping(data: SendData = EMPTY): void {
+    this.connection.ping(toBytes(data));
+  }
+
+  /** Sends an unsolicited pong (RFC 6455 §5.5.3). */
+  pong(data: SendData = EMPTY): void {
+    this.connection.pong(toBytes(data));
+  }
+
+  /**
+   * Starts the closing handshake (RFC 6455 §7.1.2). `code` must be sendable (1000–1003,
+   * 1007–1014, 3000–4999) and `reason` at most 123 UTF-8 bytes, else this throws RangeError.
+   */
+  close(code?: number, reason?: string): void {
+    const before = this.connection.readyState;
+    this.connection.close(code, reason);
+    if (before === ReadyState.OPEN) this.armCloseTimer();
+  }
+
+  /** Drops the connection at once, without a closing handshake (reported as 1006). */
+  terminate(): void {
+    this.socket.destroy();
+  }
+
+  /** Stops reading from the peer (TCP backpressure) until `resume()`. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  // ─── Events from the core ───────────────────────────────────────────────────────────
+
+  /** The core's handler: how protocol events become socket writes and session events. */
+  private coreEvents(): ConnectionHandler {
+    return {
+      write: (head, payload) => this.writeToSocket(head, payload),
+      open: () => {
+        this.startTimers();
+        this.emit('open');
+      },
+      message: (data, isText) => {
+        this.lastActivity = Date.now();
+        const buffer = asBuffer(data);
+        this.emit('message', isText ? buffer.toString('utf8') : buffer, !isText);
+      },
+      ping: (payload) => this.emit('ping', asBuffer(payload)),
+      pong: (payload) => this.emit('pong', asBuffer(payload)),
+      closeFrame: () => this.armCloseTimer(),
+      error: (error) => {
+        this.failure = error;
+        this.emitError(error);
+      },
+      closeTransport: (immediately) => this.closeSocket(immediately),
+    };
+  }
+
+  private writeToSocket(head: Uint8Array, payload: Uint8Array | undefined): void {
+    if (this.socket.destroyed) return;
+    // Frames written in the same tick leave together (one writev), header and payload uncopied.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(head);
+    if (payload) this.socket.write(payload);
+  }
+
+  private closeSocket(immediately: boolean): void {
+    this.stopTimers();
+    if (immediately) {
+      // Send what is queued (the close frame), then FIN; drop the socket if the peer lingers.
+      this.socket.end();
+      this.armCloseTimer();
+    } else {
+      // RFC 6455 §7.1.1: the client waits for the server to close TCP, but not forever.
+      clearTimeout(this.closeTimer);
+      this.closeTimer = setTimeout(() => this.socket.end(), CLIENT_CLOSE_GRACE).unref();
+    }
+  }
+
+  // ─── Socket events ──────────────────────────────────────────────────────────────────
+
+  private onData(chunk: Buffer): void {
+    this.lastReceived = Date.now();
+    this.awaitingPong = false;
+    this.connection.receive(chunk);
+  }
+
+  private onEnd(): void {
+    // The peer closed its side (TCP FIN). The upgraded socket is half-open capable; close ours too.
+    if (!this.socket.destroyed) this.socket.end();
+  }
+
+  private onSocketError(error: Error): void {
+    this.emitError(error);
+    this.socket.destroy();
+  }
+
+  private onSocketClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopTimers();
+    clearTimeout(this.closeTimer);
+    this.result = this.connection.transportClosed();
+    this.emit('close', this.result.code, this.result.reason, this.result.wasClean);
+    this.removeAllListeners('drain');
+  }
+
+  // ─── Helpers ────────────────────────────────────────────────────────────────────────
+
+  /** Errors are reported to listeners only: an unheard error must never crash the process. */
+  private emitError(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  /** The error that failed the connection (protocol violation or handshake), if any. */
+  get lastError(): Error | undefined {
+    return this.failure;
+  }
+
+  private checkBuffered(): boolean {
+    const buffered = this.socket.writableLength;
+    if (buffered > this.options.maxBufferedAmount) {
+      // The peer does not read: refuse to buffer without bound.
+      this.emitError(new Error(`peer is not reading: ${buffered} bytes buffered (limit ${this.options.maxBufferedAmount})`));
+      this.socket.destroy();
+      return false;
+    }
+    return buffered <= this.options.highWaterMark;
+  }
+
+  private armCloseTimer(): void {
+    if (this.closeTimer || this.options.closeTimeout <= 0) return;
+    this.closeTimer = setTimeout(() => this.socket.destroy(), this.options.closeTimeout).unref();
+  }
+
+  private startTimers(): void {
+    const { pingInterval, pongTimeout, idleTimeout } = this.options;
+    if (pingInterval > 0) {
+      this.keepaliveTimer = setInterval(() => {
+        const now = Date.now();
+        if (this.awaitingPong && now - this.lastReceived >= pongTimeout) {
+          // Keepalive failed: nothing came back. Drop the connection (reported as 1006).
+          this.emitError(new Error(`no pong within ${pongTimeout} ms`));
+          this.socket.destroy();
+        } else if (!this.awaitingPong && now - this.lastReceived >= pingInterval && this.readyState === ReadyState.OPEN) {
+          this.awaitingPong = true;
+          this.connection.ping(EMPTY);
+        }
+      }, Math.max(10, Math.min(pingInterval, pongTimeout) / 2)).unref();
+    }
+    if (idleTimeout > 0) {
+      this.idleTimer = setInterval(() => {
+        if (Date.now() - this.lastActivity >= idleTimeout && this.readyState === ReadyState.OPEN) {
+          this.close(CloseCode.GoingAway, 'idle timeout');
+        }
+      }, Math.max(10, idleTimeout / 4)).unref();
+    }
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.keepaliveTimer);
+    clearInterval(this.idleTimer);
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
