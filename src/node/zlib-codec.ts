@@ -19,13 +19,14 @@
 // are checked once when this module loads; if a future Node.js changes them, creating a codec
 // fails with a message that says so instead of misbehaving.
 //
-// Window 8: zlib cannot write a raw DEFLATE stream with an 8-bit (256-byte) window, and Node
-// silently turns `windowBits: 8` into 9 for raw deflate, which would break RFC 7692 §7.2.1
-// (`server_max_window_bits=8` promises distances of at most 256). For window 8 we therefore use
-// windowBits 9 with strategy Z_RLE: run-length matching only ever refers 1 byte back, which is
-// valid under any window, and still shrinks repetitive data (Z_HUFFMAN_ONLY would use no matches
-// at all). Inflating with a larger window than the peer's is always safe, so inflaters use at
-// least 9 too.
+// Window 8: zlib refuses to write a raw DEFLATE stream with an 8-bit (256-byte) window, and
+// Node silently turns `windowBits: 8` into 9 for raw deflate. RFC 7692 §7.2.1 needs distances of
+// at most 256 bytes under `*_max_window_bits=8`. zlib happens to keep its matches 262 bytes short
+// of its window (MAX_DIST in deflate.c), so window 9 stays within 250 bytes today, but nothing
+// documents that. What zlib does document is strategy Z_RLE: "limit match distances to one". So
+// for window 8 we use windowBits 9 with Z_RLE: every match refers 1 byte back, valid under any
+// window, and runs still shrink (Z_HUFFMAN_ONLY would find no matches at all). Inflating with a
+// larger window than the peer's is always safe, so inflaters use at least 9 too.
 
 import zlib from 'node:zlib';
 import { InflateLimitError, type DeflateCodec, type Deflater, type DeflaterOptions, type Inflater, type InflaterOptions } from '../core/deflate-codec.js';
