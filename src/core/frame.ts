@@ -122,7 +122,7 @@ export function writeFrameHeader(
     // 64-bit big-endian length; the high 32 bits of a safe integer fit in 21 bits, so bit 63 is 0.
     const high = Math.floor(payloadLength / 0x1_0000_0000);
     const low = payloadLength >>> 0;
-    target[i++] = 0; target[i++] = 0;
+    target[i++] = 0; target[i++] = (high >>> 16) & 0xff;
     target[i++] = (high >>> 8) & 0xff; target[i++] = high & 0xff;
     target[i++] = low >>> 24; target[i++] = (low >>> 16) & 0xff;
     target[i++] = (low >>> 8) & 0xff; target[i++] = low & 0xff;
