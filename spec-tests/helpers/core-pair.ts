@@ -1,0 +1,324 @@
+// Test helpers for the sans-I/O core (RFC 6455 §5–§7): a recording ConnectionHandler, frame
+// builders, an in-memory client/server Connection pair, and a pump that carries the bytes one
+// side wrote to the other, split into pieces at chosen boundaries.
+import { createHash } from 'node:crypto';
+import { Connection, type ConnectionHandler, type ConnectionOptions, type Role } from '../../src/core/connection.js';
+import type { HandshakeError, ProtocolError } from '../../src/core/errors.js';
+import { frameHeaderLength, writeFrameHeader } from '../../src/core/frame.js';
+import { maskInto } from '../../src/core/mask.js';
+
+/** SHA-1 for the handshake (tests may use Node; the core may not). */
+export const sha1 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha1').update(data).digest());
+
+/** The masking key of the RFC 6455 §5.7 examples. */
+export const RFC_MASK_KEY = 0x37fa213d;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+export const utf8 = (s: string): Uint8Array => encoder.encode(s);
+export const text = (b: Uint8Array): string => decoder.decode(b);
+
+/** Parses "81 05 48 65" (spaces optional) into bytes. */
+export function hex(s: string): Uint8Array {
+  const clean = s.replace(/\s+/g, '');
+  if (clean.length % 2 !== 0) throw new Error(`odd hex string: ${s}`);
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/**
+ * The index of the first byte where `a` and `b` differ, or -1 when they are equal (a fast
+ * comparison for big buffers: `expect(firstDifference(a, b)).toBe(-1)`).
+ */
+export function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  if (Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))) return -1;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return n;
+}
+
+export function concat(...pieces: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of pieces) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** Deterministic pseudo-random bytes (xorshift32), so failures reproduce. */
+export function pseudoRandomBytes(length: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+export interface FrameSpec {
+  readonly fin?: boolean;
+  readonly rsv?: number;
+  readonly opcode: number;
+  readonly payload?: Uint8Array;
+  /** A masking key (client → server frames), or undefined for an unmasked frame. */
+  readonly maskKey?: number;
+}
+
+/** Builds one well-formed frame with the core's header writer (minimal length form). */
+export function frame(spec: FrameSpec): Uint8Array {
+  const payload = spec.payload ?? new Uint8Array(0);
+  const masked = spec.maskKey !== undefined;
+  const headerLength = frameHeaderLength(payload.length, masked);
+  const out = new Uint8Array(headerLength + payload.length);
+  writeFrameHeader(out, 0, spec.fin ?? true, spec.rsv ?? 0, spec.opcode, payload.length, masked, spec.maskKey ?? 0);
+  if (masked) maskInto(out, headerLength, payload, spec.maskKey!);
+  else out.set(payload, headerLength);
+  return out;
+}
+
+/** A frame as the client sends it (masked with `maskKey`, default the RFC's key). */
+export function clientFrame(spec: Omit<FrameSpec, 'maskKey'> & { maskKey?: number }): Uint8Array {
+  return frame({ ...spec, maskKey: spec.maskKey ?? RFC_MASK_KEY });
+}
+
+/** The close frame body: 2-byte code and UTF-8 reason. */
+export function closeBody(code: number, reason: Uint8Array | string = ''): Uint8Array {
+  const r = typeof reason === 'string' ? utf8(reason) : reason;
+  return concat(new Uint8Array([code >>> 8, code & 0xff]), r);
+}
+
+// ─── Recording handler ─────────────────────────────────────────────────────────────────────
+
+export type CoreEvent =
+  | { readonly type: 'open' }
+  | { readonly type: 'message'; readonly data: Uint8Array; readonly isText: boolean }
+  | { readonly type: 'ping'; readonly payload: Uint8Array }
+  | { readonly type: 'pong'; readonly payload: Uint8Array }
+  | { readonly type: 'closeFrame'; readonly code: number; readonly reason: string }
+  | { readonly type: 'error'; readonly kind: 'protocol' | 'handshake'; readonly code: number; readonly message: string }
+  | { readonly type: 'closeTransport'; readonly immediately: boolean };
+
+/** Records every event and every byte written, copying buffers so later reuse cannot change them. */
+export class Recorder implements ConnectionHandler {
+  readonly events: CoreEvent[] = [];
+  /** Every write, in order (head and payload of one write joined). */
+  readonly writes: Uint8Array[] = [];
+  readonly errors: (ProtocolError | HandshakeError)[] = [];
+  private unread = 0;
+
+  write(head: Uint8Array, payload?: Uint8Array): void {
+    this.writes.push(payload ? concat(head, payload) : head.slice());
+  }
+  open(): void {
+    this.events.push({ type: 'open' });
+  }
+  message(data: Uint8Array, isText: boolean): void {
+    this.events.push({ type: 'message', data: data.slice(), isText });
+  }
+  ping(payload: Uint8Array): void {
+    this.events.push({ type: 'ping', payload: payload.slice() });
+  }
+  pong(payload: Uint8Array): void {
+    this.events.push({ type: 'pong', payload: payload.slice() });
+  }
+  closeFrame(info: { code: number; reason: string }): void {
+    this.events.push({ type: 'closeFrame', code: info.code, reason: info.reason });
+  }
+  error(error: ProtocolError | HandshakeError): void {
+    this.errors.push(error);
+    const kind = error.name === 'ProtocolError' ? 'protocol' : 'handshake';
+    const code = kind === 'protocol' ? (error as ProtocolError).closeCode : (error as HandshakeError).status;
+    this.events.push({ type: 'error', kind, code, message: error.message });
+  }
+  closeTransport(immediately: boolean): void {
+    this.events.push({ type: 'closeTransport', immediately });
+  }
+
+  /** All bytes written since the last call, joined. */
+  takeWritten(): Uint8Array {
+    const fresh = this.writes.slice(this.unread);
+    this.unread = this.writes.length;
+    return concat(...fresh);
+  }
+
+  /** All bytes ever written, joined. */
+  allWritten(): Uint8Array {
+    return concat(...this.writes);
+  }
+
+  /** Events of one type. */
+  ofType<T extends CoreEvent['type']>(type: T): Extract<CoreEvent, { type: T }>[] {
+    return this.events.filter((e): e is Extract<CoreEvent, { type: T }> => e.type === type);
+  }
+
+  /** The close code of the first error event, or undefined. */
+  get failCode(): number | undefined {
+    return this.ofType('error')[0]?.code;
+  }
+}
+
+// ─── Decoding what a connection wrote ──────────────────────────────────────────────────────
+
+export interface WireFrame {
+  readonly fin: boolean;
+  readonly rsv: number;
+  readonly opcode: number;
+  readonly masked: boolean;
+  readonly maskKey: number;
+  /** Unmasked payload. */
+  readonly payload: Uint8Array;
+}
+
+/**
+ * An independent, minimal decoder (not the core's parser) for the frames a connection wrote, so
+ * tests can check the wire format without trusting the code under test. Throws on truncation.
+ */
+export function decodeFrames(bytes: Uint8Array): WireFrame[] {
+  const frames: WireFrame[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    if (i + 2 > bytes.length) throw new Error('truncated header');
+    const b0 = bytes[i]!;
+    const b1 = bytes[i + 1]!;
+    i += 2;
+    let length = b1 & 0x7f;
+    if (length === 126) {
+      length = (bytes[i]! << 8) | bytes[i + 1]!;
+      i += 2;
+    } else if (length === 127) {
+      length = 0;
+      for (let k = 0; k < 8; k++) length = length * 256 + bytes[i + k]!;
+      i += 8;
+    }
+    const masked = (b1 & 0x80) !== 0;
+    let maskKey = 0;
+    const key = [0, 0, 0, 0];
+    if (masked) {
+      for (let k = 0; k < 4; k++) key[k] = bytes[i + k]!;
+      maskKey = ((key[0]! << 24) | (key[1]! << 16) | (key[2]! << 8) | key[3]!) >>> 0;
+      i += 4;
+    }
+    if (i + length > bytes.length) throw new Error('truncated payload');
+    const payload = bytes.slice(i, i + length);
+    if (masked) for (let k = 0; k < payload.length; k++) payload[k]! ^= key[k % 4]!;
+    i += length;
+    frames.push({ fin: (b0 & 0x80) !== 0, rsv: b0 & 0x70, opcode: b0 & 0x0f, masked, maskKey, payload });
+  }
+  return frames;
+}
+
+// ─── Connections and pairs ─────────────────────────────────────────────────────────────────
+
+export interface Endpoint {
+  readonly conn: Connection;
+  readonly log: Recorder;
+}
+
+/**
+ * An OPEN connection in the given role whose handshake is taken as done (`establish`).
+ * The client masks with the RFC's key unless `maskKeys` is given.
+ */
+export function openEndpoint(role: Role, options: Partial<ConnectionOptions> = {}): Endpoint {
+  const log = new Recorder();
+  const conn = new Connection(
+    { ...(role === 'client' ? { maskKeys: () => RFC_MASK_KEY } : {}), ...options, role },
+    log,
+  );
+  conn.establish(undefined, []);
+  log.events.length = 0; // drop the 'open' event: tests look at what follows
+  return { conn, log };
+}
+
+/** Splits `bytes` into copies cut at the given offsets (sorted, duplicates allowed). */
+export function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
+  const points = [...cuts].filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b);
+  const pieces: Uint8Array[] = [];
+  let start = 0;
+  for (const p of [...points, bytes.length]) {
+    pieces.push(bytes.slice(start, p)); // copy: the connection owns (and unmasks) what it receives
+    start = p;
+  }
+  return pieces;
+}
+
+/** Feeds `bytes` to `conn` in pieces cut at `cuts` (each piece a fresh copy). */
+export function feed(conn: Connection, bytes: Uint8Array, cuts: readonly number[] = []): void {
+  for (const piece of splitAt(bytes, cuts)) conn.receive(piece);
+}
+
+/** Feeds `bytes` one byte at a time. */
+export function feedBytewise(conn: Connection, bytes: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i++) conn.receive(bytes.slice(i, i + 1));
+}
+
+export interface Pair {
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  /** Moves everything the client wrote since the last pump to the server; returns the bytes moved. */
+  clientToServer(cuts?: readonly number[]): Uint8Array;
+  /** Moves everything the server wrote since the last pump to the client; returns the bytes moved. */
+  serverToClient(cuts?: readonly number[]): Uint8Array;
+}
+
+function pairFrom(client: Endpoint, server: Endpoint): Pair {
+  return {
+    client,
+    server,
+    clientToServer(cuts = []) {
+      const bytes = client.log.takeWritten();
+      feed(server.conn, bytes, cuts);
+      return bytes;
+    },
+    serverToClient(cuts = []) {
+      const bytes = server.log.takeWritten();
+      feed(client.conn, bytes, cuts);
+      return bytes;
+    },
+  };
+}
+
+/** A client and a server, both OPEN (handshake skipped with `establish`). */
+export function openPair(options: { client?: Partial<ConnectionOptions>; server?: Partial<ConnectionOptions> } = {}): Pair {
+  return pairFrom(openEndpoint('client', options.client), openEndpoint('server', options.server));
+}
+
+/**
+ * A client and a server that perform the real byte-level opening handshake (RFC 6455 §4)
+ * through the pump. Both are OPEN on return; their 'open' events stay in the logs.
+ */
+export function handshakePair(
+  options: { client?: Partial<ConnectionOptions>; server?: Partial<ConnectionOptions>; protocols?: { client?: string[]; server?: string[] } } = {},
+): Pair {
+  const clientLog = new Recorder();
+  const serverLog = new Recorder();
+  const client = new Connection(
+    {
+      maskKeys: () => RFC_MASK_KEY,
+      ...options.client,
+      role: 'client',
+      client: {
+        uri: { secure: false, host: 'localhost', port: 80, resourceName: '/chat', hostHeader: 'localhost' },
+        sha1,
+        ...(options.protocols?.client ? { protocols: options.protocols.client } : {}),
+      },
+    },
+    clientLog,
+  );
+  const server = new Connection(
+    { ...options.server, role: 'server', server: { sha1, ...(options.protocols?.server ? { protocols: options.protocols.server } : {}) } },
+    serverLog,
+  );
+  const pair = pairFrom({ conn: client, log: clientLog }, { conn: server, log: serverLog });
+  client.startHandshake();
+  pair.clientToServer();
+  pair.serverToClient();
+  return pair;
+}
