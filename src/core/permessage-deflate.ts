@@ -32,9 +32,10 @@ export interface PermessageDeflateOptions {
    */
   readonly serverNoContextTakeover?: boolean;
   /**
-   * Client: offer `client_no_context_takeover` and compress every message from an empty window
-   * whatever the answer (§7.1.1.2). Server: always answer with it, so clients must do that.
-   * A server also echoes it when a client offers it. Default false.
+   * Client: offer `client_no_context_takeover`, a hint that we need no window kept for us; we
+   * compress from an empty window when the server's answer contains it (§7.1.1.2, §7.2.1).
+   * Server: always answer with it, so clients must compress each message from an empty window.
+   * Default false.
    */
   readonly clientNoContextTakeover?: boolean;
   /**
@@ -44,9 +45,11 @@ export interface PermessageDeflateOptions {
   readonly serverMaxWindowBits?: number;
   /**
    * Client: `true` (default) offers `client_max_window_bits` without a value (the server may
-   * limit our window); a number n offers `client_max_window_bits=n` and we never compress with more
-   * than 2^n bytes; `false` leaves it out (§7.1.2.2). Server: a number n asks clients that offered
-   * the parameter to stay within 2^n bytes (clients that did not may use 32 KiB).
+   * limit our window); a number n offers `client_max_window_bits=n`, a hint the server may turn into
+   * an agreement; `false` leaves it out (§7.1.2.2). Either way we compress with the window the
+   * answer agrees (§7.2.1). Server: a number n asks clients that offered the parameter to stay
+   * within 2^n bytes (clients that did not may use 32 KiB); a client's own hint n is echoed, so
+   * the inflater can use the smaller window.
    */
   readonly clientMaxWindowBits?: number | boolean;
   /**
@@ -202,14 +205,13 @@ export function permessageDeflate(options: PermessageDeflateOptions): ExtensionF
       }
       // §7.1.2.2: client_max_window_bits may only answer an offer that had it.
       if (agreed.clientMaxWindowBits !== undefined && offeredClientWindow === false) return fail('client_max_window_bits was not offered');
-      // §7.2.1: our window fits the agreed value and any smaller value we promised in the offer.
-      let sendWindowBits = typeof agreed.clientMaxWindowBits === 'number' ? agreed.clientMaxWindowBits : MAX_WINDOW_BITS;
-      if (typeof offeredClientWindow === 'number') sendWindowBits = Math.min(sendWindowBits, offeredClientWindow);
       return new PermessageDeflateExtension(codec, params, {
         ...settingsBase,
-        sendWindowBits,
-        // §7.2.1: a MUST when agreed; when only offered we keep the promise our offer made.
-        sendNoContextTakeover: agreed.clientNoContextTakeover || options.clientNoContextTakeover === true,
+        // §7.2.1: the agreed parameters decide, whatever hints our offer gave: a window of at
+        // most 2^client_max_window_bits, and an empty window per message under
+        // client_no_context_takeover; otherwise 32 KiB and context takeover.
+        sendWindowBits: typeof agreed.clientMaxWindowBits === 'number' ? agreed.clientMaxWindowBits : MAX_WINDOW_BITS,
+        sendNoContextTakeover: agreed.clientNoContextTakeover,
         // §7.2.2: 32 KiB unless server_max_window_bits was agreed.
         receiveWindowBits: agreed.serverMaxWindowBits ?? MAX_WINDOW_BITS,
         receiveNoContextTakeover: agreed.serverNoContextTakeover,
@@ -225,8 +227,9 @@ export function permessageDeflate(options: PermessageDeflateOptions): ExtensionF
         // §7.1.1.1: honour a request for server_no_context_takeover; may add it unasked.
         const serverNoContextTakeover = offered.serverNoContextTakeover || options.serverNoContextTakeover === true;
         if (serverNoContextTakeover) response.push(['server_no_context_takeover', true]);
-        // §7.1.1.2: may ask the client not to take over; echoing the client's own hint costs nothing.
-        const clientNoContextTakeover = offered.clientNoContextTakeover || options.clientNoContextTakeover === true;
+        // §7.1.1.2: may forbid the client to take over. A client's own client_no_context_takeover
+        // is only a hint (§7.2.2): unless we answer with it, we keep our inflate window.
+        const clientNoContextTakeover = options.clientNoContextTakeover === true;
         if (clientNoContextTakeover) response.push(['client_no_context_takeover', true]);
         // §7.1.2.1: answer a requested limit with the same or a smaller value; may add one unasked.
         let sendWindowBits = MAX_WINDOW_BITS;
