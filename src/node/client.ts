@@ -49,7 +49,11 @@ export async function connect(url: string, options: ClientOptions = {}): Promise
       socket = s;
       if (timedOut) s.destroy(); // a late socket of an abandoned attempt
     };
-    return await Promise.race([deadline, open(uri, options, onSocket)]);
+    const session = await Promise.race([deadline, open(uri, options, onSocket)]);
+    // Frames that came with the 101 are held until our caller, resumed before any macrotask,
+    // has attached its listeners.
+    setImmediate(() => session.releaseEvents());
+    return session;
   } finally {
     clearTimeout(timer);
   }
@@ -92,6 +96,7 @@ async function open(uri: WebSocketUri, options: ClientOptions, onSocket: (socket
       const onClose = () => reject(session.lastError ?? new Error('connection closed during the opening handshake'));
       session.once('close', onClose);
       session.once('open', () => {
+        session.holdEvents();
         session.off('close', onClose);
         resolve();
       });

@@ -89,6 +89,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private awaitingPong = false;
   private lastReceived = Date.now();
   private lastActivity = Date.now();
+  /** Events held back until the application can listen (see `holdEvents`), in arrival order. */
+  private heldEvents: Array<() => void> | undefined;
 
   /** @internal Use `WebSocketServer` or `connect()`. */
   constructor(socket: Socket, makeConnection: (handler: ConnectionHandler) => Connection, options: SessionOptions = {}) {
@@ -190,6 +192,28 @@ export class Session extends EventEmitter<SessionEvents> {
     this.socket.resume();
   }
 
+  /**
+   * @internal `connect()` holds events from the moment the client is OPEN until its caller has had
+   * the session: frames that arrive in the same TCP read as the 101 are parsed at once, before
+   * the caller could attach listeners, and must not be lost.
+   */
+  holdEvents(): void {
+    this.heldEvents ??= [];
+  }
+
+  /** @internal Delivers the held events, in order, and stops holding. */
+  releaseEvents(): void {
+    const held = this.heldEvents;
+    this.heldEvents = undefined;
+    for (const deliver of held ?? []) deliver();
+  }
+
+  /** Runs `deliver` now, or queues it behind the held events. */
+  private deliver(deliver: () => void): void {
+    if (this.heldEvents) this.heldEvents.push(deliver);
+    else deliver();
+  }
+
   // ─── Events from the core ───────────────────────────────────────────────────────────
 
   /** The core's handler: how protocol events become socket writes and session events. */
@@ -203,10 +227,10 @@ export class Session extends EventEmitter<SessionEvents> {
       message: (data, isText) => {
         this.lastActivity = Date.now();
         const buffer = asBuffer(data);
-        this.emit('message', isText ? buffer.toString('utf8') : buffer, !isText);
+        this.deliver(() => this.emit('message', isText ? buffer.toString('utf8') : buffer, !isText));
       },
-      ping: (payload) => this.emit('ping', asBuffer(payload)),
-      pong: (payload) => this.emit('pong', asBuffer(payload)),
+      ping: (payload) => this.deliver(() => this.emit('ping', asBuffer(payload))),
+      pong: (payload) => this.deliver(() => this.emit('pong', asBuffer(payload))),
       closeFrame: () => this.armCloseTimer(),
       error: (error) => {
         this.failure = error;
@@ -267,16 +291,20 @@ export class Session extends EventEmitter<SessionEvents> {
     this.closed = true;
     this.stopTimers();
     clearTimeout(this.closeTimer);
-    this.result = this.connection.transportClosed();
-    this.emit('close', this.result.code, this.result.reason, this.result.wasClean);
-    this.removeAllListeners('drain');
+    const result = (this.result = this.connection.transportClosed());
+    this.deliver(() => {
+      this.emit('close', result.code, result.reason, result.wasClean);
+      this.removeAllListeners('drain');
+    });
   }
 
   // ─── Helpers ────────────────────────────────────────────────────────────────────────
 
   /** Errors are reported to listeners only: an unheard error must never crash the process. */
   private emitError(error: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', error);
+    this.deliver(() => {
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+    });
   }
 
   /** The error that failed the connection (protocol violation or handshake), if any. */
