@@ -1,0 +1,117 @@
+// Test helpers shared by the compression-extension tests (RFC 7692 and deflate-frame): driving
+// an `Extension` the way the connection does, frame by frame, and a codec that records options.
+import type { DeflateCodec, DeflaterOptions, InflaterOptions } from '../../src/core/deflate-codec.js';
+import type { Extension } from '../../src/core/extension.js';
+import { createZlibCodec } from '../../src/node/zlib-codec.js';
+
+export const zlibCodec: DeflateCodec = createZlibCodec();
+
+export const bytes = (hexText: string): Uint8Array => Uint8Array.from(Buffer.from(hexText.replace(/\s+/g, ''), 'hex'));
+export const hex = (data: Uint8Array): string => Buffer.from(data).toString('hex');
+export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+export const utf8 = (data: Uint8Array): string => new TextDecoder().decode(data);
+
+export function concat(pieces: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
+
+/** A codec that passes through to zlib and remembers the options of every engine it made. */
+export function recordingCodec(): { codec: DeflateCodec; deflaters: DeflaterOptions[]; inflaters: InflaterOptions[] } {
+  const deflaters: DeflaterOptions[] = [];
+  const inflaters: InflaterOptions[] = [];
+  return {
+    deflaters,
+    inflaters,
+    codec: {
+      createDeflater(options) {
+        deflaters.push(options);
+        return zlibCodec.createDeflater(options);
+      },
+      createInflater(options) {
+        inflaters.push(options);
+        return zlibCodec.createInflater(options);
+      },
+    },
+  };
+}
+
+/** A data frame as it would travel: opcode, FIN, RSV bits, payload. */
+export interface WireFrame {
+  readonly opcode: number;
+  readonly fin: boolean;
+  readonly rsv: number;
+  readonly payload: Uint8Array;
+}
+
+export function frame(payloadHex: string, fields: Partial<Omit<WireFrame, 'payload'>> = {}): WireFrame {
+  return { opcode: 0x1, fin: true, rsv: 0, ...fields, payload: bytes(payloadHex) };
+}
+
+/**
+ * Sends one message through `extension` as the connection would: cut into fragments at the
+ * given payload offsets (none: one frame), the first frame with `opcode`, the rest continuations.
+ */
+export function send(
+  extension: Extension,
+  data: Uint8Array,
+  { opcode = 0x2, cuts = [] as readonly number[], compress = true } = {},
+): WireFrame[] {
+  const bounds = [0, ...cuts, data.length];
+  const frames: WireFrame[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const firstFrameOfMessage = i === 0;
+    const fin = i + 2 === bounds.length;
+    const frameOpcode = firstFrameOfMessage ? opcode : 0x0;
+    const { payload, rsv } = extension.encodeFrame(data.subarray(bounds[i], bounds[i + 1]), {
+      opcode: frameOpcode,
+      fin,
+      firstFrameOfMessage,
+      compress,
+    });
+    frames.push({ opcode: frameOpcode, fin, rsv, payload });
+  }
+  return frames;
+}
+
+/**
+ * Receives the frames of one message through `extension` as the connection would, handing each
+ * transformed payload over in pieces of `chunkSize` bytes, with `limit` for the whole message.
+ */
+export function receive(extension: Extension, frames: readonly WireFrame[], { limit = 1 << 26, chunkSize = Infinity } = {}): Uint8Array {
+  const out: Uint8Array[] = [];
+  const left = (): number => limit - out.reduce((n, p) => n + p.length, 0);
+  for (const f of frames) {
+    const transformed = extension.startIncomingFrame({ opcode: f.opcode, fin: f.fin, rsv: f.rsv, firstFrameOfMessage: f.opcode !== 0x0 });
+    if (!transformed) {
+      out.push(f.payload);
+      continue;
+    }
+    for (let at = 0; at < f.payload.length; at += chunkSize) {
+      extension.decodeChunk(f.payload.subarray(at, Math.min(f.payload.length, at + chunkSize)), out, left());
+    }
+    extension.endIncomingFrame(f.fin, out, left());
+  }
+  return concat(out);
+}
+
+/** Runs `fn` and returns what it threw (failing the test if nothing was thrown). */
+export function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an exception');
+}
+
+/** Bytes with little redundancy (a linear congruential generator). */
+export function noise(length: number, seed = 1): Uint8Array {
+  let state = seed;
+  return new Uint8Array(length).map(() => (state = (state * 1103515245 + 12345) & 0x7fffffff) >>> 23);
+}
