@@ -252,8 +252,10 @@ export class Connection implements FrameSink {
 
   private handleControlFrame(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.Ping) {
-      // RFC 6455 §5.5.2–5.5.3: answer with a pong carrying the same data, unless we are closing.
-      if (this.autoPong && this.state === ReadyState.OPEN) this.writeFrame(Opcode.Pong, true, 0, payload, false);
+      // RFC 6455 §5.5.2–5.5.3: answer with a pong carrying the same data, unless a close frame was
+      // received. Having sent our own close does not excuse it: §5.5.1 stops only data frames.
+      const mayAnswer = this.state === ReadyState.OPEN || (this.state === ReadyState.CLOSING && this.closeSent);
+      if (this.autoPong && mayAnswer && !this.closeReceived) this.writeFrame(Opcode.Pong, true, 0, payload, false);
       this.handler.ping(payload);
     } else if (opcode === Opcode.Pong) {
       this.handler.pong(payload);
