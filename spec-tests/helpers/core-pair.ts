@@ -89,6 +89,10 @@ export function clientFrame(spec: Omit<FrameSpec, 'maskKey'> & { maskKey?: numbe
   return frame({ ...spec, maskKey: spec.maskKey ?? RFC_MASK_KEY });
 }
 
+/** The Autobahn 7.7.x (valid) and 7.9.x (invalid) close code lists. */
+export const AUTOBAHN_VALID_CODES: readonly number[] = [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999];
+export const AUTOBAHN_INVALID_CODES: readonly number[] = [0, 999, 1004, 1005, 1006, 1016, 1100, 2000, 2999];
+
 /** The close frame body: 2-byte code and UTF-8 reason. */
 export function closeBody(code: number, reason: Uint8Array | string = ''): Uint8Array {
   const r = typeof reason === 'string' ? utf8(reason) : reason;
