@@ -24,6 +24,12 @@ export interface ClientOptions extends SessionOptions, CompressionOptions {
   tls?: tls.ConnectionOptions;
   /** An HTTP proxy (`http://host:port`) to tunnel through with CONNECT (RFC 6455 §4.1 step 3). */
   proxy?: string;
+  /**
+   * Called with the socket the WebSocket will run over (TCP, or TLS for wss://) once it is
+   * connected, before the opening handshake is written: to observe its bytes (`wsref --trace`)
+   * or to abandon the attempt by destroying it.
+   */
+  onSocket?: (socket: net.Socket) => void;
 }
 
 /**
@@ -69,6 +75,7 @@ async function open(uri: WebSocketUri, options: ClientOptions, onSocket: (socket
     let socket = proxy ? await tunnel(proxy, uri, onSocket) : await connectTcp(address, uri.port, onSocket);
     // RFC 6455 §4.1 step 5: TLS before the handshake, with Server Name Indication (§4.1, RFC 6066).
     if (uri.secure) socket = await startTls(socket, uri.host, options.tls, onSocket);
+    options.onSocket?.(socket);
     const factories = buildExtensionFactories(options);
     const protocols = typeof options.protocols === 'string' ? [options.protocols] : (options.protocols ?? []);
     const session = new Session(
