@@ -10,7 +10,6 @@ import {
   CloseCode,
   Connection,
   ReadyState,
-  type CloseResult,
   type ConnectionHandler,
 } from '../core/index.js';
 import { asBuffer, toBytes, type SendData } from './platform.js';
@@ -81,7 +80,6 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly options: Required<SessionOptions>;
   private corked = false;
   private closed = false;
-  private result: CloseResult | undefined;
   private failure: Error | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
@@ -291,7 +289,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.closed = true;
     this.stopTimers();
     clearTimeout(this.closeTimer);
-    const result = (this.result = this.connection.transportClosed());
+    const result = this.connection.transportClosed();
     this.deliver(() => {
       this.emit('close', result.code, result.reason, result.wasClean);
       this.removeAllListeners('drain');
