@@ -116,34 +116,42 @@ export class Recorder implements ConnectionHandler {
   /** Every write, in order (head and payload of one write joined). */
   readonly writes: Uint8Array[] = [];
   readonly errors: (ProtocolError | HandshakeError)[] = [];
+  /** Writes and events interleaved, by name ('write', 'message', 'closeTransport', …), to check their order. */
+  readonly timeline: string[] = [];
   private unread = 0;
 
   write(head: Uint8Array, payload?: Uint8Array): void {
+    this.timeline.push('write');
     this.writes.push(payload ? concat(head, payload) : head.slice());
   }
   open(): void {
-    this.events.push({ type: 'open' });
+    this.record({ type: 'open' });
   }
   message(data: Uint8Array, isText: boolean): void {
-    this.events.push({ type: 'message', data: data.slice(), isText });
+    this.record({ type: 'message', data: data.slice(), isText });
   }
   ping(payload: Uint8Array): void {
-    this.events.push({ type: 'ping', payload: payload.slice() });
+    this.record({ type: 'ping', payload: payload.slice() });
   }
   pong(payload: Uint8Array): void {
-    this.events.push({ type: 'pong', payload: payload.slice() });
+    this.record({ type: 'pong', payload: payload.slice() });
   }
   closeFrame(info: { code: number; reason: string }): void {
-    this.events.push({ type: 'closeFrame', code: info.code, reason: info.reason });
+    this.record({ type: 'closeFrame', code: info.code, reason: info.reason });
   }
   error(error: ProtocolError | HandshakeError): void {
     this.errors.push(error);
     const kind = error.name === 'ProtocolError' ? 'protocol' : 'handshake';
     const code = kind === 'protocol' ? (error as ProtocolError).closeCode : (error as HandshakeError).status;
-    this.events.push({ type: 'error', kind, code, message: error.message });
+    this.record({ type: 'error', kind, code, message: error.message });
   }
   closeTransport(immediately: boolean): void {
-    this.events.push({ type: 'closeTransport', immediately });
+    this.record({ type: 'closeTransport', immediately });
+  }
+
+  private record(event: CoreEvent): void {
+    this.timeline.push(event.type);
+    this.events.push(event);
   }
 
   /** All bytes written since the last call, joined. */
@@ -238,6 +246,7 @@ export function openEndpoint(role: Role, options: Partial<ConnectionOptions> = {
   );
   conn.establish(undefined, []);
   log.events.length = 0; // drop the 'open' event: tests look at what follows
+  log.timeline.length = 0;
   return { conn, log };
 }
 
