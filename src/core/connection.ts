@@ -208,6 +208,7 @@ export class Connection implements FrameSink {
       const handshakeError = error instanceof HandshakeError ? error : new HandshakeError(String(error));
       if (handshaker instanceof ServerHandshaker) this.handler.write(handshaker.reject(handshakeError));
       this.handshaker = undefined;
+      this.parser.stop(); // RFC 6455 §7.1.7: process nothing more from the peer
       this.state = ReadyState.CLOSING;
       this.failed = true;
       this.handler.error(handshakeError);
@@ -347,6 +348,7 @@ export class Connection implements FrameSink {
     const body = encodeCloseBody(code, reason); // validate before changing any state
     if (this.state === ReadyState.CONNECTING) {
       this.handshaker = undefined;
+      this.parser.stop(); // whatever arrives now is not for a connection that was never opened
       this.state = ReadyState.CLOSING;
       this.handler.closeTransport(true);
       return;
