@@ -99,6 +99,8 @@ async function open(uri: WebSocketUri, options: ClientOptions, onSocket: (socket
         ),
       options,
     );
+    // A tunnelled socket was paused after the proxy's answer; the session reads from here on.
+    socket.resume();
     await new Promise<void>((resolve, reject) => {
       const onClose = () => reject(session.lastError ?? new Error('connection closed during the opening handshake'));
       session.once('close', onClose);
