@@ -177,6 +177,21 @@ describe('createZlibCodec (Node zlib, synchronous)', () => {
     expect(Buffer.from(inflater.inflate(compressed, data.length)).equals(Buffer.from(data))).toBe(true);
   });
 
+  it('[wsref] results stay intact when engines of one codec take turns with the shared output space', () => {
+    const shared = createZlibCodec({ chunkSize: 256 });
+    const deflater = shared.createDeflater({ windowBits: 15 });
+    const inflaters = [shared.createInflater({ windowBits: 15 }), shared.createInflater({ windowBits: 15 })];
+    const big = new Uint8Array(256).fill(0x62); // exactly one chunk: handed over without a copy
+    const small = text('small');
+    const bigResult = inflaters[0]!.inflate(deflater.deflate(big), 1000);
+    const compressedSmall = deflater.deflate(small);
+    const smallResult = inflaters[1]!.inflate(zlib.deflateRawSync(small, { finishFlush: zlib.constants.Z_SYNC_FLUSH }), 1000);
+    const bigAgain = inflaters[0]!.inflate(compressedSmall, 1000);
+    expect(Buffer.from(bigResult).equals(Buffer.from(big))).toBe(true);
+    expect(new TextDecoder().decode(smallResult)).toBe('small');
+    expect(new TextDecoder().decode(bigAgain)).toBe('small');
+  });
+
   it('[wsref] allows output of exactly maxOutput bytes, and throws InflateLimitError one byte below', () => {
     const compressed = zlib.deflateRawSync(Buffer.alloc(1000, 0x61), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
     const inflater = codec.createInflater({ windowBits: 15 });

@@ -85,21 +85,29 @@ function detectSynchronousZlib(): string | undefined {
 export const zlibCodecUnsupportedReason: string | undefined = detectSynchronousZlib();
 
 /**
+ * Output space shared by all engines of one codec. Every run is synchronous and finishes before
+ * the next starts, so one buffer serves every connection instead of one per zlib stream. A run
+ * that fills it completely hands it over to its caller and puts a fresh one in its place.
+ */
+class ScratchSpace {
+  buffer: Uint8Array;
+  constructor(readonly chunkSize: number) {
+    this.buffer = new Uint8Array(chunkSize);
+  }
+}
+
+/**
  * One zlib stream driven synchronously. Owns the engine: after an error it is discarded and a
  * fresh one is created on the next use, so a failure never leaves a half-broken stream behind.
  */
 class SyncZlibEngine {
   private stream: ZlibStream | undefined;
   private failure: string | undefined;
-  /** Reused output space; handed over to the caller (and replaced) only when filled completely. */
-  private scratch: Uint8Array;
 
   constructor(
     private readonly create: () => ZlibStream,
-    private readonly chunkSize: number,
-  ) {
-    this.scratch = new Uint8Array(chunkSize);
-  }
+    private readonly scratch: ScratchSpace,
+  ) {}
 
   private open(): { stream: ZlibStream; handle: NativeZlibHandle; state: Uint32Array } {
     if (!this.stream) {
@@ -130,9 +138,10 @@ class SyncZlibEngine {
     let inLeft = input.length;
     let restartedWithoutProgress = false;
     for (;;) {
-      const room = Math.min(this.scratch.length, maxOutput - total + 1);
+      const space = this.scratch.buffer;
+      const room = Math.min(space.length, maxOutput - total + 1);
       this.failure = undefined;
-      handle.writeSync(Z_SYNC_FLUSH, input, inOffset, inLeft, this.scratch, 0, room);
+      handle.writeSync(Z_SYNC_FLUSH, input, inOffset, inLeft, space, 0, room);
       if (this.failure !== undefined) {
         const message = this.failure;
         this.discard();
@@ -150,11 +159,11 @@ class SyncZlibEngine {
           this.discard();
           throw new InflateLimitError(maxOutput);
         }
-        if (produced === this.scratch.length) {
-          pieces.push(this.scratch); // full: hand it over without copying
-          this.scratch = new Uint8Array(this.chunkSize);
+        if (produced === space.length) {
+          pieces.push(space); // full: hand it over without copying
+          this.scratch.buffer = new Uint8Array(this.scratch.chunkSize);
         } else {
-          pieces.push(this.scratch.slice(0, produced)); // partial: copy, keep the scratch
+          pieces.push(space.slice(0, produced)); // partial: copy, keep the scratch space
         }
       }
       if (outLeft > 0) {
@@ -200,7 +209,7 @@ class SyncZlibEngine {
 class ZlibDeflater implements Deflater {
   private readonly engine: SyncZlibEngine;
 
-  constructor(options: DeflaterOptions, chunkSize: number) {
+  constructor(options: DeflaterOptions, scratch: ScratchSpace) {
     checkWindowBits(options.windowBits);
     // See the top of this file for window 8.
     const zlibOptions: zlib.ZlibOptions =
@@ -208,7 +217,7 @@ class ZlibDeflater implements Deflater {
     if (options.level !== undefined) zlibOptions.level = options.level;
     if (options.memLevel !== undefined) zlibOptions.memLevel = options.memLevel;
     zlibOptions.chunkSize = UNUSED_STREAM_CHUNK;
-    this.engine = new SyncZlibEngine(() => zlib.createDeflateRaw(zlibOptions), chunkSize);
+    this.engine = new SyncZlibEngine(() => zlib.createDeflateRaw(zlibOptions), scratch);
   }
 
   deflate(data: Uint8Array): Uint8Array {
@@ -229,10 +238,10 @@ class ZlibDeflater implements Deflater {
 class ZlibInflater implements Inflater {
   private readonly engine: SyncZlibEngine;
 
-  constructor(options: InflaterOptions, chunkSize: number) {
+  constructor(options: InflaterOptions, scratch: ScratchSpace) {
     checkWindowBits(options.windowBits);
     const windowBits = Math.max(9, options.windowBits); // a larger inflate window is always safe
-    this.engine = new SyncZlibEngine(() => zlib.createInflateRaw({ windowBits, chunkSize: UNUSED_STREAM_CHUNK }), chunkSize);
+    this.engine = new SyncZlibEngine(() => zlib.createInflateRaw({ windowBits, chunkSize: UNUSED_STREAM_CHUNK }), scratch);
   }
 
   inflate(data: Uint8Array, maxOutput: number): Uint8Array {
@@ -272,8 +281,9 @@ export function createZlibCodec(options: ZlibCodecOptions = {}): DeflateCodec {
   }
   const chunkSize = options.chunkSize ?? Z_DEFAULT_CHUNK;
   if (!Number.isInteger(chunkSize) || chunkSize < 64) throw new RangeError(`chunkSize must be an integer of at least 64, got ${chunkSize}`);
+  const scratch = new ScratchSpace(chunkSize);
   return {
-    createDeflater: (deflaterOptions) => new ZlibDeflater(deflaterOptions, chunkSize),
-    createInflater: (inflaterOptions) => new ZlibInflater(inflaterOptions, chunkSize),
+    createDeflater: (deflaterOptions) => new ZlibDeflater(deflaterOptions, scratch),
+    createInflater: (inflaterOptions) => new ZlibInflater(inflaterOptions, scratch),
   };
 }
