@@ -200,6 +200,15 @@ describe('createZlibCodec (Node zlib, synchronous)', () => {
     expect(() => tight.inflate(compressed, 999)).toThrow(InflateLimitError);
   });
 
+  it('[wsref] treats a negative, fractional or NaN limit as what it allows, never crashing', () => {
+    const hello = Uint8Array.from(Buffer.from('f248cdc9c907000000ffff', 'hex'));
+    expect(() => codec.createInflater({ windowBits: 15 }).inflate(hello, -5)).toThrow(InflateLimitError);
+    expect(() => codec.createInflater({ windowBits: 15 }).inflate(hello, Number.NaN)).toThrow(InflateLimitError);
+    expect(() => codec.createInflater({ windowBits: 15 }).inflate(hello, 4.9)).toThrow(InflateLimitError);
+    expect(codec.createInflater({ windowBits: 15 }).inflate(hello, 5.5).length).toBe(5);
+    expect(codec.createInflater({ windowBits: 15 }).inflate(hello, Infinity).length).toBe(5);
+  });
+
   it('[wsref] stops a decompression bomb at the limit without allocating its output', () => {
     // About 100 MB of zeros in roughly 100 KB: each 1 MiB sync-flushed piece is ~1 KB.
     const deflater = codec.createDeflater({ windowBits: 15, level: 9 });

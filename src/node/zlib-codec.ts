@@ -131,6 +131,9 @@ class SyncZlibEngine {
    * ended, inflate only); it must make the engine accept more input or throw.
    */
   run(input: Uint8Array, maxOutput: number, onStreamEnd: () => void): Uint8Array {
+    // Offsets and lengths reach native code, which aborts the process on a bad one: keep the
+    // limit a whole number >= 0 (NaN and negatives allow nothing).
+    maxOutput = maxOutput > 0 ? Math.floor(maxOutput) : 0;
     let { handle, state } = this.open();
     const pieces: Uint8Array[] = [];
     let total = 0;
