@@ -58,7 +58,7 @@ export interface PermessageDeflateOptions {
    * message costs a zlib call. 0 compresses everything the application asks to compress.
    */
   readonly threshold?: number;
-  /** DEFLATE level 0..9 for the compressor (the codec's default, zlib's 6, when absent). */
+  /** DEFLATE level 0..9 for the compressor (-1 or absent: the codec's default, zlib's 6). */
   readonly level?: number;
   /** zlib memLevel 1..9 for the compressor (the codec's default when absent). */
   readonly memLevel?: number;
