@@ -108,7 +108,7 @@ describe.skipIf(!certificate)('wss:// with TLS (RFC 6455 §4.1 step 5, §10.6)',
     const wss = new WebSocketServer({ server: server as unknown as http.Server, path: '/secure' });
     resources.defer(() => wss.close({ timeout: 200 }));
     echo(wss);
-    const servernames: Array<string | false> = [];
+    const servernames: Array<string | false | null> = [];
     wss.on('connection', (_session, request) => servernames.push((request.socket as tls.TLSSocket).servername));
     return { port, servernames };
   }
