@@ -251,6 +251,9 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     this.socket.write(head);
     if (payload) this.socket.write(payload);
+    // Pongs and close frames come from the core, not through send(): they obey the same bound,
+    // or a peer that floods pings and never reads could make us buffer pongs without limit.
+    if (this.socket.writableLength > this.options.maxBufferedAmount) this.dropSlowReader();
   }
 
   private closeSocket(immediately: boolean): void {
@@ -313,12 +316,17 @@ export class Session extends EventEmitter<SessionEvents> {
   private checkBuffered(): boolean {
     const buffered = this.socket.writableLength;
     if (buffered > this.options.maxBufferedAmount) {
-      // The peer does not read: refuse to buffer without bound.
-      this.emitError(new Error(`peer is not reading: ${buffered} bytes buffered (limit ${this.options.maxBufferedAmount})`));
-      this.socket.destroy();
+      this.dropSlowReader();
       return false;
     }
     return buffered <= this.options.highWaterMark;
+  }
+
+  /** The peer does not read: refuse to buffer without bound and drop it (reported as 1006). */
+  private dropSlowReader(): void {
+    if (this.socket.destroyed) return;
+    this.emitError(new Error(`peer is not reading: ${this.socket.writableLength} bytes buffered (limit ${this.options.maxBufferedAmount})`));
+    this.socket.destroy();
   }
 
   private armCloseTimer(): void {
