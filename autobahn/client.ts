@@ -4,12 +4,13 @@
 // that offers permessage-deflate (RFC 7692 §5).
 //
 //   npm run autobahn:client -- [--url ws://127.0.0.1:9001] [--agent wsref]
-//                              [--case-timeout 60000] [--wait 30000]
+//                              [--case-timeout 120000] [--wait 30000]
 
 import { parseArgs } from 'node:util';
 import { connect } from '../src/index.js';
 import {
   TESTEE_LIMITS,
+  echo,
   isMainModule,
   type TesteeConnect,
   type TesteeSession,
@@ -51,9 +52,9 @@ type SessionEnd =
  * Opens `url`, hands every message to `onMessage`, and waits for the close — at most
  * `timeoutMs` in all, so one stuck case cannot hang the run.
  */
-async function runSession(
+function runSession(
   url: string,
-  connect: TesteeConnect,
+  connectTo: TesteeConnect,
   timeoutMs: number,
   onMessage: (session: TesteeSession, data: string | Uint8Array) => void,
 ): Promise<SessionEnd> {
@@ -78,7 +79,7 @@ async function runSession(
       finish({ kind: 'timeout' });
     }, timeoutMs);
 
-    connect(url, TESTEE_LIMITS).then(
+    connectTo(url, TESTEE_LIMITS).then(
       (opened) => {
         session = opened;
         if (settled) {
@@ -136,9 +137,7 @@ export async function runFuzzingCases(options: FuzzingRunOptions): Promise<Fuzzi
   for (let caseNumber = 1; caseNumber <= caseCount; caseNumber += 1) {
     options.log(`case ${caseNumber} of ${caseCount}`);
     const url = `${options.url}/runCase?case=${caseNumber}&agent=${agent}`;
-    const end = await runSession(url, options.connect, options.caseTimeoutMs, (session, data) =>
-      session.send(data),
-    );
+    const end = await runSession(url, options.connect, options.caseTimeoutMs, echo);
     if (end.kind === 'timeout') {
       summary.timedOut.push(caseNumber);
       options.log(`case ${caseNumber}: no close within ${options.caseTimeoutMs} ms, moving on`);

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { WebSocketServer } from '../src/index.js';
 import {
   TESTEE_LIMITS,
+  echo,
   isMainModule,
   type TesteeSession,
   type TesteeWebSocketServerClass,
@@ -36,11 +37,7 @@ export interface RunningEchoServer {
 
 /** Sends each message straight back on the session it came from, keeping its type. */
 export function echoMessages(session: TesteeSession): void {
-  session.on('message', (data: string | Uint8Array) => {
-    // RFC 6455 §5.6: a string is sent as a text frame, bytes as a binary frame, so the
-    // echo has the same opcode as the message received.
-    session.send(data);
-  });
+  session.on('message', (data: string | Uint8Array) => echo(session, data));
   // The suite deliberately breaks connections; a failed connection is its expected outcome,
   // not a reason to stop the testee.
   session.on('error', () => {});

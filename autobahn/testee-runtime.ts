@@ -18,6 +18,19 @@ export interface TesteeSession {
   close(code?: number, reason?: string): void;
 }
 
+/**
+ * Sends `data` back on `session` with its type kept (RFC 6455 §5.6: a string goes out as text,
+ * bytes as binary). A message that arrives after this side has sent its close frame is not
+ * echoed: no data frames may follow a close (RFC 6455 §5.5.1), and the runtime refuses them.
+ */
+export function echo(session: TesteeSession, data: string | Uint8Array): void {
+  try {
+    session.send(data);
+  } catch {
+    // The session is closing; nothing more to send.
+  }
+}
+
 /** Options every testee connection and server uses. */
 export interface TesteeLimits {
   /** Offer / accept permessage-deflate with any parameters the peer asks for (RFC 7692 §7.1). */

@@ -6,7 +6,7 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parseServerArgs, startEchoServer, type RunningEchoServer } from '../../autobahn/server.js';
-import { TESTEE_LIMITS, type TesteeWebSocketServerClass } from '../../autobahn/testee-runtime.js';
+import { TESTEE_LIMITS, echo, type TesteeSession, type TesteeWebSocketServerClass } from '../../autobahn/testee-runtime.js';
 import { runtimeReady, wsrefRuntime } from './runtime-ready.js';
 import { WsTesteeServer } from './ws-adapter.js';
 
@@ -133,6 +133,22 @@ describe('[wsref] Autobahn server testee on the wsref runtime', () => {
 });
 
 describe('[wsref] Autobahn server testee options', () => {
+  it('[wsref] echo sends the data unchanged, and swallows the refusal of a session that is already closing', () => {
+    const sent: (string | Uint8Array)[] = [];
+    const open: TesteeSession = { on: () => undefined, send: (data) => void sent.push(data), close: () => {} };
+    echo(open, 'text');
+    echo(open, Uint8Array.of(1, 2));
+    expect(sent).toEqual(['text', Uint8Array.of(1, 2)]);
+    const closing: TesteeSession = {
+      on: () => undefined,
+      send: () => {
+        throw new Error('not OPEN');
+      },
+      close: () => {},
+    };
+    expect(() => echo(closing, 'late')).not.toThrow();
+  });
+
   it('[wsref] listens on 0.0.0.0:9001 unless --host/--port or HOST/PORT say otherwise', () => {
     expect(parseServerArgs([], {})).toEqual({ host: '0.0.0.0', port: 9001 });
     expect(parseServerArgs([], { HOST: '127.0.0.1', PORT: '9100' })).toEqual({ host: '127.0.0.1', port: 9100 });
