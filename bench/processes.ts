@@ -1,0 +1,117 @@
+// Child processes of the benchmark: every server under test and the load generator run in
+// their own Node process (the machine has 2 cores: one for the server, one for the load),
+// started from TypeScript through tsx (esbuild strips the types when a module loads; the
+// code that runs is the same JavaScript a build would produce, so speed is the same).
+
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ReadyMessage, Reply, Request } from './shared.js';
+
+export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_DIR = path.dirname(BENCH_DIR);
+
+/** ws with its native helpers turned off, as its README says (read once when ws loads). */
+export const WS_NO_NATIVE_ENV = { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' };
+
+export interface StartOptions {
+  /** Environment added to (or, with `undefined`, removed from) this process's. */
+  env?: Record<string, string | undefined>;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeFlags?: string[];
+}
+
+/** A child process that answers requests over IPC. */
+export class Child {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private exited = false;
+
+  private constructor(
+    readonly name: string,
+    private readonly process: ChildProcess,
+    readonly port: number,
+    readonly info: Record<string, unknown>,
+  ) {
+    process.on('message', (raw) => {
+      const reply = raw as Reply;
+      if (reply.type !== 'reply') return;
+      const waiter = this.pending.get(reply.id);
+      if (!waiter) return;
+      this.pending.delete(reply.id);
+      if (reply.error !== undefined) waiter.reject(new Error(`${name}: ${reply.error}`));
+      else waiter.resolve(reply.result);
+    });
+    process.on('exit', (code, signal) => {
+      this.exited = true;
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`${name} exited (${signal ?? code}) during a request`));
+      this.pending.clear();
+    });
+  }
+
+  /** Starts `script` (relative to bench/) and waits for its `ready` message. */
+  static start(name: string, script: string, options: StartOptions = {}): Promise<Child> {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [key, value] of Object.entries(options.env ?? {})) {
+      if (value === undefined) delete env[key];
+      else env[key] = value;
+    }
+    const child = fork(path.join(BENCH_DIR, script), [], {
+      cwd: REPO_DIR,
+      env,
+      execArgv: ['--import', 'tsx', '--expose-gc', ...(options.nodeFlags ?? [])],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`${name} did not start within 30 s`));
+      }, 30_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${name} exited with ${code} before it was ready`));
+      });
+      child.on('message', function onReady(raw) {
+        const message = raw as ReadyMessage;
+        if (message.type !== 'ready') return;
+        clearTimeout(timer);
+        child.off('message', onReady);
+        child.removeAllListeners('exit');
+        resolve(new Child(name, child, message.port, message.info));
+      });
+    });
+  }
+
+  /** Sends a task and waits for its result; rejects after `timeoutMs`. */
+  request<R>(task: object, timeoutMs = 120_000): Promise<R> {
+    if (this.exited) return Promise.reject(new Error(`${this.name} is not running`));
+    const id = this.nextId++;
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${this.name}: no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value as R);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      this.process.send({ type: 'request', id, task } satisfies Request);
+    });
+  }
+
+  /** Asks the process to exit (so --cpu-prof can write its profile); kills it after 10 s. */
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), 10_000);
+    this.process.send({ type: 'request', id: 0, task: { kind: 'exit' } } satisfies Request);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,166 @@
+// `npm run bench` (and `npm run bench:quick`): wsref side by side with ws. Prints progress,
+// then the comparison table, and writes bench/results/latest.json (every sample, machine
+// info). A full run also writes docs/performance-results.json, the small summary the
+// documentation site shows. Options:
+//
+//   --quick            short measurements, fewer connections (a minute or two)
+//   --only a,b         scenarios: echo, latency, idle, deflate, client
+//   --rounds N         rounds per measurement (default 3)
+//   --sizes a,b        message sizes in bytes for echo and client echo
+//   --duration MS      measured time per run
+//   --profile          run wsref's processes with --cpu-prof (profiles in bench/results/profiles/)
+//   --docs / --no-docs write (or not) docs/performance-results.json
+//   --out FILE         where to write the JSON results
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_DIR } from './processes.js';
+import { buildRows, renderTable, type Row } from './report.js';
+import { ALL_SCENARIOS, runScenarios, type BenchConfig, type ScenarioName } from './scenarios.js';
+import { KiB, MiB } from './shared.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? undefined : args[i + 1];
+};
+const numbers = (text: string | undefined) => text?.split(',').map(Number);
+
+const quick = flag('quick');
+const require = createRequire(import.meta.url);
+
+/** Whether ws can use bufferutil here (the ws+native column). */
+function nativeHelpers(): { bufferutil: string | false; utf8Validate: string | false } {
+  const version = (name: string): string | false => {
+    try {
+      require(name);
+      return (require(`${name}/package.json`) as { version: string }).version;
+    } catch {
+      return false;
+    }
+  };
+  return { bufferutil: version('bufferutil'), utf8Validate: version('utf-8-validate') };
+}
+
+/** The open-files limit this process (and so every child) has. */
+function openFilesLimit(): number {
+  const result = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' });
+  const limit = Number(result.stdout.trim());
+  return Number.isFinite(limit) ? limit : 1024;
+}
+
+const native = nativeHelpers();
+const fileLimit = openFilesLimit();
+const wantedIdle = quick ? 2_000 : 10_000;
+// Each side holds one descriptor per connection, plus a few hundred for Node itself.
+const idleConnections = Math.min(wantedIdle, fileLimit - 500);
+const profileDir = path.join(REPO_DIR, 'bench', 'results', 'profiles');
+
+const sizes = numbers(option('sizes'));
+const config: BenchConfig = {
+  scenarios: (option('only')?.split(',') as ScenarioName[] | undefined) ?? ALL_SCENARIOS,
+  rounds: Number(option('rounds') ?? 3),
+  warmupMs: quick ? 150 : 300,
+  durationMs: Number(option('duration') ?? (quick ? 400 : 1500)),
+  echoSizes: sizes ?? [16, KiB, 64 * KiB, MiB, 16 * MiB],
+  echoPayloads: ['binary', 'text'],
+  latencyMs: quick ? 500 : 1500,
+  idleConnections,
+  deflateSizes: [KiB, 64 * KiB],
+  compressedConnections: quick ? 300 : 1_000,
+  clientSizes: sizes ?? [16, KiB, 64 * KiB, MiB, 16 * MiB],
+  native: native.bufferutil !== false,
+  wsrefNodeFlags: flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  log: (line) => console.log(line),
+};
+for (const scenario of config.scenarios) {
+  if (!ALL_SCENARIOS.includes(scenario)) throw new Error(`unknown scenario ${scenario}; known: ${ALL_SCENARIOS.join(', ')}`);
+}
+
+const machine = {
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  date: new Date().toISOString(),
+  loadAverageAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  openFilesLimit: fileLimit,
+};
+
+console.log(`wsref vs ws — ${quick ? 'quick' : 'full'} run on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}`);
+console.log(`native helpers for ws: bufferutil ${native.bufferutil || 'not installed'}, utf-8-validate ${native.utf8Validate || 'not installed'}`);
+if (idleConnections < wantedIdle) {
+  console.log(`NOTE: open-files limit ${fileLimit}: idle connections reduced from ${wantedIdle} to ${idleConnections}`);
+}
+if (machine.loadAverageAtStart[0]! > 0.5) console.log(`NOTE: load average ${machine.loadAverageAtStart[0]} at start: other work is running, numbers will be noisier`);
+if (config.wsrefNodeFlags.length > 0) mkdirSync(profileDir, { recursive: true });
+
+const started = Date.now();
+const { samples, serverInfo } = await runScenarios(config);
+const rows = buildRows(samples);
+const seconds = Math.round((Date.now() - started) / 1000);
+
+console.log('');
+console.log(renderTable(rows));
+console.log('');
+console.log('Medians of the rounds (min–max in parentheses). msg/s: echoed messages per second; µs: round trip;');
+console.log('B/conn: server memory per connection (RSS / V8 heap delta after GC). Ratios are wsref ÷ other: for µs and');
+console.log('B/conn lower is better. Raw TCP: the same echo without WebSocket framing (ratio = wsref ÷ TCP).');
+const missed = rows.filter((r) => r.verdict === 'MISS');
+console.log(`${rows.filter((r) => r.verdict === 'PASS').length} PASS, ${missed.length} MISS — ${seconds} s`);
+
+const results = {
+  mode: quick ? 'quick' : 'full',
+  machine,
+  runner: 'wsref runs from src/ through tsx (esbuild transpile at load time, no type checks at run time)',
+  nativeHelpers: native,
+  servers: serverInfo,
+  config: { ...config, log: undefined },
+  seconds,
+  rows,
+  samples,
+};
+const out = option('out') ?? path.join(REPO_DIR, 'bench', 'results', 'latest.json');
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
+console.log(`results: ${path.relative(process.cwd(), out)}`);
+
+/** The documentation's copy: machine, settings and rows (medians, spreads, ratios, verdicts). */
+function docsSummary(allRows: readonly Row[]) {
+  const round = (n: number | undefined) => (n === undefined ? null : Number(n.toPrecision(4)));
+  return {
+    generated: machine.date,
+    machine: { cpu: machine.cpu, cores: machine.cores, node: machine.node, platform: machine.platform },
+    nativeHelpers: native,
+    ws: (serverInfo.ws as { ws?: string } | undefined)?.ws ?? null,
+    settings: { rounds: config.rounds, durationMs: config.durationMs, idleConnections, compressedConnections: config.compressedConnections },
+    rows: allRows.map((row) => ({
+      scenario: row.scenario,
+      metric: row.metric,
+      payload: row.payload,
+      size: row.sizeLabel,
+      unit: row.unit,
+      wsref: row.results.wsref ? { median: round(row.results.wsref.median), min: round(row.results.wsref.min), max: round(row.results.wsref.max) } : null,
+      ws: row.results.ws ? { median: round(row.results.ws.median), min: round(row.results.ws.min), max: round(row.results.ws.max) } : null,
+      wsNative: row.results['ws+native'] ? { median: round(row.results['ws+native'].median), min: round(row.results['ws+native'].min), max: round(row.results['ws+native'].max) } : null,
+      tcp: row.results.tcp ? round(row.results.tcp.median) : null,
+      ratioWs: round(row.ratioWs),
+      ratioWsNative: round(row.ratioWsNative),
+      ratioTcp: round(row.ratioTcp),
+      target: row.target,
+      result: row.verdict,
+    })),
+  };
+}
+
+const fullDefaultRun = !quick && option('only') === undefined && option('sizes') === undefined && option('duration') === undefined && !flag('profile');
+if (flag('docs') || (fullDefaultRun && !flag('no-docs'))) {
+  const docsFile = path.join(REPO_DIR, 'docs', 'performance-results.json');
+  writeFileSync(docsFile, `${JSON.stringify(docsSummary(rows), null, 1)}\n`);
+  console.log(`docs summary: ${path.relative(process.cwd(), docsFile)}`);
+}

@@ -1,0 +1,53 @@
+// What every benchmark server process does besides echoing: tell the harness its port over
+// the IPC channel, and measure its own memory when asked (after forced garbage collection,
+// so the numbers are live objects, not garbage waiting for a collection).
+
+import type { MemoryReport, ReadyMessage, Reply, Request } from '../shared.js';
+
+type Gc = () => void;
+
+/** Collects garbage until the heap stops shrinking (at most 6 rounds). Needs --expose-gc. */
+async function settle(): Promise<void> {
+  const gc = (globalThis as { gc?: Gc }).gc;
+  if (!gc) throw new Error('server process started without --expose-gc');
+  let previous = Infinity;
+  for (let round = 0; round < 6; round++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const used = process.memoryUsage().heapUsed;
+    if (used >= previous * 0.995) break;
+    previous = used;
+  }
+}
+
+/**
+ * Wires the process to the harness: sends `ready` once, answers `measure` with a memory
+ * report, and exits on `exit` (or when the harness goes away).
+ */
+export function serveHarness(port: number, info: Record<string, unknown>, countConnections: () => number): void {
+  const send = (message: ReadyMessage | Reply) => process.send?.(message);
+  process.on('message', (raw) => {
+    const request = raw as Request<{ kind: 'measure' | 'exit' }>;
+    if (request.type !== 'request') return;
+    if (request.task.kind === 'exit') process.exit(0);
+    if (request.task.kind === 'measure') {
+      void settle().then(
+        () => {
+          const usage = process.memoryUsage();
+          const result: MemoryReport = {
+            type: 'memory',
+            rss: usage.rss,
+            heapUsed: usage.heapUsed,
+            external: usage.external,
+            arrayBuffers: usage.arrayBuffers,
+            connections: countConnections(),
+          };
+          send({ type: 'reply', id: request.id, result });
+        },
+        (error: Error) => send({ type: 'reply', id: request.id, error: error.message }),
+      );
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready', port, info });
+}

@@ -1,0 +1,26 @@
+// The wsref server under test: the public API exactly as an application uses it, an HTTP
+// server with a WebSocket endpoint inside, echoing every message with `session.send`.
+// No benchmark-only fast paths. BENCH_DEFLATE=1 turns on permessage-deflate (RFC 7692)
+// with the parameters in ../shared.ts.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from '../../src/index.js';
+import { WSREF_DEFLATE } from '../shared.js';
+import { serveHarness } from './control.js';
+
+const deflate = process.env.BENCH_DEFLATE === '1';
+
+const server = http.createServer((_request, response) => response.end('wsref benchmark server\n'));
+const wss = new WebSocketServer({ server, ...(deflate ? { perMessageDeflate: WSREF_DEFLATE } : {}) });
+
+wss.on('connection', (session) => {
+  session.on('message', (data, isBinary) => {
+    session.send(data, { binary: isBinary });
+  });
+});
+
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  serveHarness(port, { impl: 'wsref', deflate, runner: 'tsx (esbuild transpile of src/)' }, () => wss.clients.size);
+});
