@@ -1,0 +1,229 @@
+// Tests for src/node/cli.ts (the `wsref` command) and its wire tracer src/node/trace-format.ts:
+// the real program is spawned (the TypeScript source through tsx, and once through the
+// bin/wsref.mjs launcher) against `ws` peers over loopback. The trace must show the opening
+// handshake (RFC 6455 §4) and every frame field by field with its section (§5.2).
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket as WsClient, WebSocketServer as WsServer, type RawData } from 'ws';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const children: ChildProcessWithoutNullStreams[] = [];
+const servers: WsServer[] = [];
+
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const server of servers.splice(0)) {
+    for (const client of server.clients) client.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  errors: () => string;
+  /** Resolves with the first match of `pattern` in stdout (rejects after `ms`). */
+  waitFor: (pattern: RegExp, ms?: number) => Promise<RegExpMatchArray>;
+  exited: Promise<number | null>;
+}
+
+/** Spawns `wsref …` from the TypeScript source (or through the launcher). */
+function wsref(args: string[], { launcher = false } = {}): Running {
+  const argv = launcher ? ['bin/wsref.mjs', ...args] : ['--import', 'tsx', 'src/node/cli.ts', ...args];
+  const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const waitFor = async (pattern: RegExp, ms = 15_000) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const match = stdout.match(pattern);
+      if (match) return match;
+      if (Date.now() > deadline || child.exitCode !== null) {
+        throw new Error(`wsref ${args.join(' ')}: no ${pattern} in output:\n${stdout}\nstderr:\n${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { child, output: () => stdout, errors: () => stderr, waitFor, exited };
+}
+
+/** A `ws` server on port 0; `onClient` plays the peer. */
+async function wsServer(onClient: (socket: import('ws').WebSocket) => void): Promise<number> {
+  const server = new WsServer({ host: '127.0.0.1', port: 0 });
+  servers.push(server);
+  server.on('connection', onClient);
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, label: string): Promise<T> {
+  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${label}`)), ms))]);
+}
+
+describe('wsref serve', () => {
+  it('[wsref] serve --echo on a free port echoes text as text and binary as binary, and shuts down with 1001 on SIGTERM', async () => {
+    const serve = wsref(['serve', '--port', '0', '--echo']);
+    const [, url] = await serve.waitFor(/listening on (ws:\/\/127\.0\.0\.1:\d+\/)/);
+    const client = new WsClient(url!);
+    await once(client, 'open');
+    const replies: Array<[string, boolean]> = [];
+    client.on('message', (data: RawData, isBinary: boolean) => replies.push([isBinary ? [...(data as Buffer)].join(',') : String(data), isBinary]));
+    client.send('hello');
+    client.send(Buffer.from([1, 2, 3]));
+    await withTimeout((async () => { while (replies.length < 2) await new Promise((r) => setTimeout(r, 10)); })(), 5_000, 'echoes');
+    expect(replies).toEqual([['hello', false], ['1,2,3', true]]);
+    const closed = once(client, 'close');
+    serve.child.kill('SIGTERM');
+    const [code] = await withTimeout(closed, 5_000, 'close');
+    expect(code).toBe(1001);
+    expect(await serve.exited).toBe(0);
+    expect(serve.output()).toContain('< #1 text: hello');
+    expect(serve.output()).toContain('> #1 binary (3 bytes): 01 02 03 (echo)');
+  });
+
+  it('[6455-5.1-4] serve --trace prints the request, the 101 response and unmasked server frames field by field', async () => {
+    const serve = wsref(['serve', '--port', '0', '--echo', '--trace']);
+    const [, url] = await serve.waitFor(/listening on (ws:\/\/127\.0\.0\.1:\d+\/)/);
+    const client = new WsClient(`${url}room?x=1`);
+    await once(client, 'open');
+    client.send('traced');
+    await once(client, 'message');
+    client.close(1000);
+    await once(client, 'close');
+    await serve.waitFor(/#1 closed/);
+    const out = serve.output();
+    expect(out).toContain('#1 ← received  HTTP request (opening handshake, RFC 6455 §4.1)');
+    expect(out).toContain('#1     GET /room?x=1 HTTP/1.1');
+    expect(out).toMatch(/#1 → sent {6}HTTP response \(RFC 6455 §4\.2\.2\)\n#1 {5}HTTP\/1\.1 101 Switching Protocols/);
+    expect(out).toMatch(/Sec-WebSocket-Accept: \S+ +RFC 6455 §4\.2\.2 item 5\.4/);
+    expect(out).toMatch(/#1 → sent {6}text frame, 6 bytes {2}\(2-byte header, 7-bit length form\)/);
+    expect(out).toMatch(/#1 {5}MASK {20}0 +the payload is not masked/);
+    expect(out).toMatch(/#1 {5}Masking-key {13}[0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}/); // the client's frame
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  });
+
+  it('[wsref] serve --chat passes each text message on to the other clients and announces joins', async () => {
+    const serve = wsref(['serve', '--port', '0', '--chat']);
+    const [, url] = await serve.waitFor(/listening on (ws:\/\/127\.0\.0\.1:\d+\/)/);
+    const alice = new WsClient(url!);
+    await once(alice, 'open');
+    const aliceHeard: string[] = [];
+    alice.on('message', (data) => aliceHeard.push(String(data)));
+    const bob = new WsClient(url!);
+    await once(bob, 'open');
+    await withTimeout((async () => { while (!aliceHeard.includes('#2 joined')) await new Promise((r) => setTimeout(r, 10)); })(), 5_000, 'join');
+    const bobHeard = once(bob, 'message');
+    alice.send('hi bob');
+    expect(String((await withTimeout(bobHeard, 5_000, 'chat'))[0])).toBe('#1: hi bob');
+    expect(aliceHeard).not.toContain('#1: hi bob');
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  });
+
+  it('[wsref] refuses bad arguments with usage and exit code 2', async () => {
+    const [bad, both, unknown] = [wsref(['serve', '--port', 'eighty']), wsref(['serve', '--echo', '--chat']), wsref(['connect'])];
+    expect(await Promise.all([bad.exited, both.exited, unknown.exited])).toEqual([2, 2, 2]);
+    expect(bad.errors()).toContain('--port wants a number');
+    expect(both.errors()).toContain('choose one of --echo and --chat');
+    expect(unknown.errors()).toContain('Usage:');
+  });
+});
+
+describe('wsref connect', () => {
+  /** A `ws` server that sends three messages, waits for their echoes, then closes 1000. */
+  async function threeMessageServer(extra?: Buffer) {
+    const echoes: Array<[string, boolean]> = [];
+    const port = await wsServer((socket) => {
+      socket.on('message', (data: RawData, isBinary: boolean) => {
+        echoes.push([isBinary ? (data as Buffer).toString('hex') : String(data), isBinary]);
+        if (echoes.length === 3) socket.close(1000, 'done');
+      });
+      socket.send('one');
+      socket.send(extra ?? Buffer.from([0xca, 0xfe]));
+      socket.send('three \u001b[31m');
+    });
+    return { port, echoes };
+  }
+
+  it('[wsref] connect --echo echoes each of three messages with its type and exits 0 when the server closes', async () => {
+    const { port, echoes } = await threeMessageServer();
+    const client = wsref(['connect', `ws://127.0.0.1:${port}/`, '--echo']);
+    expect(await withTimeout(client.exited, 20_000, 'connect --echo exit')).toBe(0);
+    expect(echoes).toEqual([['one', false], ['cafe', true], ['three \u001b[31m', false]]);
+    const out = client.output();
+    expect(out).toContain(`* connected to ws://127.0.0.1:${port}/`);
+    expect(out).toContain('< text: one\n> text: one (echo)');
+    expect(out).toContain('< binary (2 bytes): ca fe');
+    // Control characters from the peer are escaped, never sent to the terminal.
+    expect(out).toContain('< text: three \\u001b[31m');
+    expect(out).not.toContain('\u001b');
+    expect(out).toContain('* closed: code 1000 reason "done" (clean closing handshake)');
+  });
+
+  it('[6455-5.1-1, 6455-5.2-6] connect --trace shows the handshake and every frame field by field with §5.2, masked on the way out, in all three length forms', async () => {
+    const { port } = await threeMessageServer(Buffer.alloc(70_000, 7));
+    const client = wsref(['connect', `ws://127.0.0.1:${port}/path`, '--echo', '--trace', '--subprotocol', 'chat', '--header', 'X-Test: 1']);
+    expect(await withTimeout(client.exited, 20_000, 'connect --trace exit')).toBe(0);
+    const out = client.output();
+    expect(out).toContain('→ sent      HTTP request (opening handshake, RFC 6455 §4.1)');
+    expect(out).toContain('    GET /path HTTP/1.1');
+    expect(out).toMatch(/Sec-WebSocket-Key: \S+ +RFC 6455 §4\.1 item 7/);
+    expect(out).toMatch(/Sec-WebSocket-Protocol: chat +RFC 6455 §4\.1 item 10/);
+    expect(out).toContain('    X-Test: 1');
+    expect(out).toContain('← received  HTTP response (RFC 6455 §4.2.2)');
+    for (const field of ['FIN', 'RSV1', 'RSV2', 'RSV3', 'opcode', 'MASK', 'Payload len', 'Payload data']) {
+      expect(out).toMatch(new RegExp(`\\n {4}${field} +\\S.*\\[§5\\.`));
+    }
+    expect(out).toMatch(/opcode {18}0x1 +text: .*\[§5\.2, §11\.8; bit 4-7\]/);
+    expect(out).toMatch(/← received  text frame, 3 bytes {2}\(2-byte header, 7-bit length form\)/);
+    expect(out).toMatch(/← received  binary frame, 70000 bytes {2}\(10-byte header, 64-bit length form\)/);
+    expect(out).toMatch(/Extended payload length +70000 +payload length 70000 bytes \(64-bit form/);
+    expect(out).toMatch(/→ sent {6}binary frame, 70000 bytes, masked {2}\(14-byte header, 64-bit length form\)/);
+    expect(out).toMatch(/Masking-key {13}[0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} +payload byte i is XORed/);
+    expect(out).toMatch(/→ sent {6}close frame, 2 bytes, masked/);
+    expect(out).toMatch(/Status code {13}1000 +Normal Closure/);
+  });
+
+  it('[wsref] sends typed lines as text, runs /ping, and closes with 1000 at the end of input', async () => {
+    const received: string[] = [];
+    let closeCode = 0;
+    const port = await wsServer((socket) => {
+      socket.on('message', (data) => received.push(String(data)));
+      socket.on('ping', (data) => received.push(`ping:${String(data)}`));
+      socket.on('close', (code) => (closeCode = code));
+    });
+    const client = wsref(['connect', `ws://127.0.0.1:${port}/`]);
+    await client.waitFor(/\* connected/);
+    client.child.stdin.write('first line\n/ping probe\nsecond line\n');
+    await client.waitFor(/< pong "probe" after \d+ ms/);
+    client.child.stdin.end();
+    expect(await withTimeout(client.exited, 10_000, 'exit after end of input')).toBe(0);
+    expect(received).toEqual(['first line', 'ping:probe', 'second line']);
+    expect(closeCode).toBe(1000);
+  });
+
+  it('[6455-4.1-12] cannot connect: a message on stderr and exit code 1', async () => {
+    const port = await wsServer(() => {});
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    const client = wsref(['connect', `ws://127.0.0.1:${port}/`]);
+    expect(await client.exited).toBe(1);
+    expect(client.errors()).toContain(`! could not connect to ws://127.0.0.1:${port}/`);
+  });
+});
+
+describe('bin/wsref.mjs', () => {
+  it('[wsref] the launcher runs the CLI: --help exits 0 with usage, an unknown command exits 2', async () => {
+    const [help, bogus] = [wsref(['--help'], { launcher: true }), wsref(['bogus'], { launcher: true })];
+    expect(await Promise.all([help.exited, bogus.exited])).toEqual([0, 2]);
+    expect(help.output()).toContain('wsref connect URL [options]');
+    expect(bogus.errors()).toContain('unknown command');
+  });
+});
