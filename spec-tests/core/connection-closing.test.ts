@@ -267,6 +267,14 @@ describe('when the transport closes (RFC 6455 §7.1.4–§7.1.6, §7.2.1)', () =
     expect(log.takeWritten()).toEqual(new Uint8Array(0));
   });
 
+  it('[6455-7.1.7-4] once the transport is gone, close() sends no close frame the peer could not receive', () => {
+    const { conn, log } = openEndpoint('server');
+    conn.transportClosed();
+    conn.close(1001, 'too late');
+    expect(log.writes).toEqual([]);
+    expect(() => conn.ping()).toThrow(TypeError);
+  });
+
   it('[6455-7.1.1-1] after the transport closed, later bytes are ignored', () => {
     const { conn, log } = openEndpoint('client');
     conn.transportClosed();
