@@ -25,6 +25,8 @@ export class MessageAssembler {
 
   private messageOpcode = 0; // 0: no message in progress
   private pieces: Uint8Array[] = [];
+  /** How many of `pieces` (the last ones) have not yet been merged; see `accept`. */
+  private unmergedPieces = 0;
   private length = 0;
   private wireLength = 0;
   private readonly textValidator: Utf8Validator;
@@ -98,6 +100,7 @@ export class MessageAssembler {
   reset(): void {
     this.messageOpcode = 0;
     this.pieces = [];
+    this.unmergedPieces = 0;
     this.length = 0;
     this.wireLength = 0;
   }
@@ -124,8 +127,19 @@ export class MessageAssembler {
       throw new ProtocolError(CloseCode.InvalidPayloadData, 'text message is not valid UTF-8');
     }
     this.pieces.push(piece);
+    // A view costs ~100 bytes of heap whatever its length: a peer sending 1-byte fragments could
+    // make us hold 100× the limit. Merging each run of MERGE_RUN pieces into one copy bounds that
+    // overhead, and copies every byte at most once.
+    if (++this.unmergedPieces === MERGE_RUN) {
+      const run = this.pieces.splice(this.pieces.length - MERGE_RUN);
+      this.pieces.push(concatBytes(run, run.reduce((n, p) => n + p.length, 0)));
+      this.unmergedPieces = 0;
+    }
   }
 }
+
+/** Pieces merged at a time (see `MessageAssembler.accept`). */
+const MERGE_RUN = 1024;
 
 function tooBig(limit: number): ProtocolError {
   return new ProtocolError(CloseCode.MessageTooBig, `message exceeds ${limit} bytes`);
