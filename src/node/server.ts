@@ -141,6 +141,10 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         const verdict = await this.options.authenticate(request, handshake);
         if (verdict !== true) {
           const refusal = verdict === false ? { status: 401 } : verdict;
+          if (!Number.isInteger(refusal.status) || refusal.status < 300 || refusal.status > 599) {
+            // An application bug, not the client's: answered as 500 and reported on 'error'.
+            throw new TypeError(`authenticate refused with status ${String(refusal.status)}; a refusal needs a 3xx–5xx status`);
+          }
           throw new HandshakeError(refusal.body ?? 'authentication failed', refusal.status, refusal.headers ?? {});
         }
       }
@@ -166,8 +170,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         this.options,
       );
       session.connection.establish(answer.protocol, answer.extensions);
-      this.clients.add(session);
-      session.once('close', () => this.clients.delete(session));
+      this.track(session);
       this.emit('connection', session, request);
       if (head.length > 0) session.connection.receive(head);
       return session;
@@ -179,6 +182,16 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       rejectSocket(socket, refusal.status, refusal.message, { ...refusal.headers });
       return undefined;
     }
+  }
+
+  /**
+   * Keeps `session` in `clients` while it is open. A method of its own, not an arrow inside
+   * `handleUpgrade`: a closure there would share that function's scope and keep the whole
+   * upgrade request (headers and all) alive for as long as the session lives.
+   */
+  private track(session: Session): void {
+    this.clients.add(session);
+    session.once('close', () => this.clients.delete(session));
   }
 
   /**
