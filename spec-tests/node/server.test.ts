@@ -200,6 +200,33 @@ describe('hooks: origin, authentication, subprotocols', () => {
   });
 });
 
+describe('hooks that misbehave', () => {
+  it('[wsref] an authenticate hook that throws becomes a 500, reported on error; the server keeps serving', async () => {
+    const { server, port } = await startHttpServer(resources);
+    const wss = endpoint({
+      server,
+      authenticate: (request) => {
+        if (request.url === '/boom') throw new Error('hook bug');
+        return true;
+      },
+    });
+    const errors: Error[] = [];
+    wss.on('error', (e) => errors.push(e));
+    const { head } = await rawUpgrade(port, '/boom', resources);
+    expect(head.status).toBe(500);
+    expect(errors.map((e) => e.message)).toEqual(['hook bug']);
+    expect((await client(`ws://127.0.0.1:${port}/fine`)).readyState).toBe(1);
+  });
+
+  it('[wsref] a refusal with a status that is not an error status (200) becomes a 500 instead of crashing', async () => {
+    const { server, port } = await startHttpServer(resources);
+    endpoint({ server, authenticate: () => ({ status: 200 }) });
+    const { head } = await rawUpgrade(port, '/', resources);
+    expect(head.status).toBe(500);
+    expect(await httpGet(port, '/')).toEqual({ status: 200, body: 'hello' });
+  });
+});
+
 describe('refusing bad requests', () => {
   it('[6455-4.2.2-6] [6455-4.4-1] a request for version 8 is refused with 426 and Sec-WebSocket-Version: 13', async () => {
     const { server, port } = await startHttpServer(resources);

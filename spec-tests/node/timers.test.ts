@@ -44,7 +44,7 @@ async function wsClient(url: string): Promise<WebSocket> {
 
 describe('keepalive pings', () => {
   it('[6455-5.5.2-4] [6455-5.5.2-2] pingInterval: an idle connection gets pings, the ws peer answers, and the session stays open', async () => {
-    const { wss, port } = await endpoint({ pingInterval: 60, pongTimeout: 200 });
+    const { wss, port } = await endpoint({ pingInterval: 60, pongTimeout: 300 });
     const accepted = nextEvent<[Session]>(wss, 'connection');
     const ws = await wsClient(`ws://127.0.0.1:${port}/`);
     const [session] = await accepted;
@@ -73,7 +73,7 @@ describe('keepalive pings', () => {
     expect([code, wasClean]).toEqual([1006, false]);
     expect(frames.some((f) => f.opcode === OP.ping)).toBe(true);
     expect(elapsed).toBeGreaterThanOrEqual(100);
-    expect(elapsed).toBeLessThan(1_000);
+    expect(elapsed).toBeLessThan(1_500);
     expect(errors.join()).toMatch(/pong/);
   });
 });
@@ -90,17 +90,17 @@ describe('idle timeout', () => {
   });
 
   it('[wsref] messages keep an idleTimeout connection open', async () => {
-    const { wss, port } = await endpoint({ idleTimeout: 150 });
+    const { wss, port } = await endpoint({ idleTimeout: 300 });
     wss.on('connection', (s) => s.on('message', () => {}));
     const client = await connect(`ws://127.0.0.1:${port}/`);
     resources.defer(() => client.terminate());
     const closes: CloseArgs[] = [];
     client.on('close', (...args) => closes.push(args));
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 14; i++) {
       client.send(`tick ${i}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(closes).toEqual([]); // 400 ms of traffic, well past 150 ms
+    expect(closes).toEqual([]); // 700 ms of traffic, well past 300 ms
     await until(() => closes.length === 1, 2_000, 'idle close once traffic stops');
     expect(closes[0]![0]).toBe(1001);
   });
@@ -120,7 +120,7 @@ describe('closing timeout (RFC 6455 §7.1.1)', () => {
     const elapsed = Date.now() - started;
     expect([code, wasClean]).toEqual([1006, false]);
     expect(elapsed).toBeGreaterThanOrEqual(140);
-    expect(elapsed).toBeLessThan(1_000);
+    expect(elapsed).toBeLessThan(1_500);
     expect(frames.map((f) => f.opcode)).toEqual([OP.close]);
   });
 
