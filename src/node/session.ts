@@ -265,7 +265,12 @@ export class Session extends EventEmitter<SessionEvents> {
     } else {
       // RFC 6455 §7.1.1: the client waits for the server to close TCP, but not forever.
       clearTimeout(this.closeTimer);
-      this.closeTimer = setTimeout(() => this.socket.end(), CLIENT_CLOSE_GRACE).unref();
+      this.closeTimer = setTimeout(() => {
+        // Our FIN; a server that still keeps TCP open is dropped after closeTimeout (§7.1.1 "MAY").
+        this.socket.end();
+        this.closeTimer = undefined;
+        this.armCloseTimer();
+      }, CLIENT_CLOSE_GRACE).unref();
     }
   }
 
