@@ -133,9 +133,16 @@ export async function startHttpServer(
   return { server, port, sockets };
 }
 
-/** A raw TCP server on 127.0.0.1:0 whose connections go to `onSocket`, registered for cleanup. */
-export async function startRawServer(resources: Resources, onSocket: (socket: net.Socket) => void): Promise<StartedServer<net.Server>> {
-  const server = net.createServer((socket) => {
+/**
+ * A raw TCP server on 127.0.0.1:0 whose connections go to `onSocket`, registered for cleanup.
+ * `allowHalfOpen` keeps a connection open after the peer's FIN (a peer that lingers).
+ */
+export async function startRawServer(
+  resources: Resources,
+  onSocket: (socket: net.Socket) => void,
+  options: { allowHalfOpen?: boolean } = {},
+): Promise<StartedServer<net.Server>> {
+  const server = net.createServer({ allowHalfOpen: options.allowHalfOpen ?? false }, (socket) => {
     socket.on('error', () => {});
     onSocket(socket);
   });

@@ -145,6 +145,37 @@ describe('closing timeout (RFC 6455 §7.1.1)', () => {
     await until(() => serverSocket!.destroyed || serverSocket!.readableEnded, 1_000, 'TCP closed');
   });
 
+  it('[6455-7.1.1-4] [6455-7.1.1-5] a server that answers the close frame but never closes TCP: the client closes it, then drops it', async () => {
+    let serverSocket: net.Socket | undefined;
+    const { port } = await startRawServer(
+      resources,
+      (socket) => {
+        serverSocket = socket;
+        void readHead(socket).then((head) => {
+          socket.write(
+            `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(head.headers['sec-websocket-key']!)}\r\n\r\n`,
+          );
+          readFrames(socket, head.rest, (f) => {
+            if (f.opcode === OP.close) socket.write(encodeFrame(OP.close, f.payload)); // answers, then lingers
+          });
+        });
+      },
+      { allowHalfOpen: true }, // ignores our FIN too
+    );
+    const client = await connect(`ws://127.0.0.1:${port}/`, { closeTimeout: 200 });
+    resources.defer(() => client.terminate());
+    let finAt = 0;
+    const started = Date.now();
+    serverSocket!.once('end', () => (finAt = Date.now() - started));
+    client.close(1000, 'bye');
+    const [code, , wasClean] = await nextEvent<CloseArgs>(client, 'close', 4_000);
+    const elapsed = Date.now() - started;
+    expect([code, wasClean]).toEqual([1000, true]); // the closing handshake itself completed
+    expect(finAt).toBeGreaterThan(0); // we sent FIN after waiting for the server's
+    expect(elapsed).toBeGreaterThanOrEqual(finAt + 150);
+    expect(elapsed).toBeLessThan(3_000);
+  });
+
   it('[6455-7.1.7-5] after failing the connection nothing more from the peer is processed', async () => {
     const { wss, port } = await endpoint({ closeTimeout: 150 });
     const accepted = nextEvent<[Session]>(wss, 'connection');
