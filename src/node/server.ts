@@ -149,6 +149,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         }
       }
       if (socket.destroyed) return undefined;
+      // close() may have run while an async hook was pending: do not accept after shutdown.
+      if (this.closing) throw new HandshakeError('server is shutting down', 503);
       const chooser = this.options.protocols;
       const answer = answerClientHandshake(handshake, {
         sha1,
