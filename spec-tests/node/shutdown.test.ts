@@ -5,7 +5,21 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, WebSocketServer, type Session } from '../../src/index.js';
-import { nextEvent, rawUpgrade, readFrames, Resources, startHttpServer, withTimeout, OP, type RawFrame } from '../helpers/node-peers.js';
+import {
+  encodeFrame,
+  nextEvent,
+  OP,
+  rawUpgrade,
+  readFrames,
+  readHead,
+  Resources,
+  startHttpServer,
+  tcpConnect,
+  until,
+  upgradeRequest,
+  withTimeout,
+  type RawFrame,
+} from '../helpers/node-peers.js';
 
 const resources = new Resources();
 afterEach(() => resources.cleanup());
@@ -75,5 +89,42 @@ describe('graceful shutdown', () => {
     await wss.close();
     const { head } = await rawUpgrade(port, '/', resources);
     expect(head.status).toBe(503);
+  });
+
+  it('[wsref] a handshake still in its authenticate hook when close() is called is refused with 503, not accepted', async () => {
+    const { server, port } = await startHttpServer(resources);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const wss = new WebSocketServer({ server, authenticate: async () => (await gate, true) });
+    let connections = 0;
+    wss.on('connection', () => connections++);
+    const pending = rawUpgrade(port, '/', resources);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the request is inside the hook
+    await wss.close({ timeout: 100 });
+    release();
+    const { head } = await pending;
+    expect(head.status).toBe(503);
+    expect(connections).toBe(0);
+    expect(wss.clients.size).toBe(0);
+  });
+
+  it('[wsref] frames sent in the same TCP write as the upgrade request are delivered', async () => {
+    const { server, port } = await startHttpServer(resources);
+    const wss = new WebSocketServer({ server });
+    resources.defer(() => wss.close({ timeout: 100 }));
+    const received: unknown[] = [];
+    wss.on('connection', (session) => session.on('message', (m) => received.push(m)));
+    const socket = await tcpConnect(port, resources);
+    socket.write(
+      Buffer.concat([
+        Buffer.from(upgradeRequest('/', port)),
+        encodeFrame(OP.text, 'eager one', { mask: true }),
+        encodeFrame(OP.binary, Buffer.from([1, 2]), { mask: true }),
+      ]),
+    );
+    const head = await readHead(socket);
+    expect(head.status).toBe(101);
+    await until(() => received.length === 2, 2_000, 'both eager messages');
+    expect(received).toEqual(['eager one', Buffer.from([1, 2])]);
   });
 });
