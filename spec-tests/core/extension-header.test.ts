@@ -159,15 +159,15 @@ describe('linear time on hostile input (CVE-2021-32640 was a ReDoS here)', () =>
     return performance.now() - start;
   };
 
-  it('[wsref] 1 MB of commas, spaces and semicolons parses or fails within 200 ms', () => {
-    expect(timed(() => parseExtensionHeader(' ,\t,'.repeat(MB / 4)))).toBeLessThan(200); // scanned to the end: no element
-    expect(timed(() => parseExtensionHeader(', ; \t,'.repeat(MB / 6)))).toBeLessThan(200);
-    expect(timed(() => parseExtensionHeader('a' + ' ,'.repeat(MB / 2)))).toBeLessThan(200);
-    expect(timed(() => parseExtensionHeader('a' + ' ;'.repeat(MB / 2)))).toBeLessThan(200);
-    expect(timed(() => parseTokenList(' ,'.repeat(MB / 2)))).toBeLessThan(200);
+  it('[wsref] 1 MB of commas, spaces and semicolons parses or fails within 2 s (linear; a quadratic scan would take minutes)', () => {
+    expect(timed(() => parseExtensionHeader(' ,\t,'.repeat(MB / 4)))).toBeLessThan(2000); // scanned to the end: no element
+    expect(timed(() => parseExtensionHeader(', ; \t,'.repeat(MB / 6)))).toBeLessThan(2000);
+    expect(timed(() => parseExtensionHeader('a' + ' ,'.repeat(MB / 2)))).toBeLessThan(2000);
+    expect(timed(() => parseExtensionHeader('a' + ' ;'.repeat(MB / 2)))).toBeLessThan(2000);
+    expect(timed(() => parseTokenList(' ,'.repeat(MB / 2)))).toBeLessThan(2000);
   });
 
-  it('[wsref] 1 MB of pathological patterns parses or fails within 200 ms', () => {
+  it('[wsref] 1 MB of pathological patterns parses or fails within 2 s (linear; a quadratic scan would take minutes)', () => {
     const inputs = [
       'a' + ' '.repeat(MB) + 'b', // the CVE-2021-32640 shape: token, a long run of spaces, token
       'a;b=' + ' '.repeat(MB) + 'c', // long whitespace run inside a parameter
@@ -176,9 +176,9 @@ describe('linear time on hostile input (CVE-2021-32640 was a ReDoS here)', () =>
       'x'.repeat(MB) + ' ;', // huge token, then a broken parameter
       ('x'.repeat(1000) + ';').repeat(MB / 1001),
     ];
-    for (const input of inputs) expect(timed(() => parseExtensionHeader(input))).toBeLessThan(200);
-    expect(timed(() => parseTokenList('a' + ' '.repeat(MB) + 'b'))).toBeLessThan(200);
-    expect(timed(() => parseTokenList('x'.repeat(MB) + '('))).toBeLessThan(200);
+    for (const input of inputs) expect(timed(() => parseExtensionHeader(input))).toBeLessThan(2000);
+    expect(timed(() => parseTokenList('a' + ' '.repeat(MB) + 'b'))).toBeLessThan(2000);
+    expect(timed(() => parseTokenList('x'.repeat(MB) + '('))).toBeLessThan(2000);
   });
 
   it('[wsref] 1 MB that yields half a million list elements or escapes stays within 2 s (linear but allocation-bound; quadratic work would take minutes)', () => {

@@ -41,7 +41,11 @@ export interface ConnectionHandler {
   pong(payload: Uint8Array): void;
   /** The peer's close frame arrived (RFC 6455 §5.5.1); our reply, if one was due, has been written. */
   closeFrame(info: CloseInfo): void;
-  /** The connection failed: the peer broke the protocol or the handshake (RFC 6455 §7.1.7, §4). */
+  /**
+   * The connection failed: the peer broke the protocol or the handshake (RFC 6455 §7.1.7, §4).
+   * If one of this handler's own callbacks throws during `receive`, the connection fails with
+   * 1011 and the error reported here carries the thrown value as its `cause`.
+   */
   error(error: ProtocolError | HandshakeError): void;
   /**
    * No more WebSocket traffic will flow, so the transport should close. `immediately` is false only
@@ -83,6 +87,12 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
 const EMPTY = new Uint8Array(0);
 /** Payloads up to this size are copied next to their header so the frame leaves in one buffer. */
 const COALESCE_LIMIT = 1024;
+/**
+ * Outgoing frame headers (and small frames) are carved from one slab shared by every
+ * connection: a region is never handed out twice, so sharing is safe, and an idle
+ * connection then costs no buffer of its own.
+ */
+const frameSlab = new ByteSlab();
 
 /** Default masking keys: one getRandomValues call fills 1024 keys (a CSPRNG, pooled for speed). */
 export function createMaskKeySource(): MaskKeySource {
@@ -105,16 +115,16 @@ export class Connection implements FrameSink {
   private readonly utf8Check: WholeUtf8Check;
   private readonly maskKeys: MaskKeySource | undefined;
   private readonly autoPong: boolean;
-  private readonly slab = new ByteSlab();
   private handshaker: ClientHandshaker | ServerHandshaker | undefined;
 
   private extensionList: Extension[] = [];
   private subprotocol: string | undefined;
   private readonly messages: MessageAssembler;
 
-  // The incoming frame: its opcode, and a control frame's payload (≤ 125 bytes, §5.5).
+  // The incoming frame: its opcode, and a control frame's payload (≤ 125 bytes, §5.5),
+  // allocated per control frame so that an idle connection holds no buffer for it.
   private frameOpcode = 0;
-  private readonly controlPayload = new Uint8Array(125);
+  private controlPayload = EMPTY;
   private controlLength = 0;
 
   // Outgoing state.
@@ -228,6 +238,7 @@ export class Connection implements FrameSink {
     }
     // RFC 6455 §5.2 / RFC 7692 §6.1: no extension we know gives RSV bits a meaning on control frames.
     if (rsv !== 0) throw new ProtocolError(CloseCode.ProtocolError, 'RSV bit set on a control frame');
+    this.controlPayload = new Uint8Array(payloadLength); // the parser has checked ≤ 125 (§5.5)
     this.controlLength = 0;
   }
 
@@ -247,7 +258,9 @@ export class Connection implements FrameSink {
       const message = this.messages.endFrame();
       if (message) this.handler.message(message.data, message.isText);
     } else {
-      this.handleControlFrame(this.frameOpcode, this.controlPayload.slice(0, this.controlLength));
+      const payload = this.controlPayload;
+      this.controlPayload = EMPTY;
+      this.handleControlFrame(this.frameOpcode, payload);
     }
   }
 
@@ -284,7 +297,10 @@ export class Connection implements FrameSink {
   private failWith(error: unknown): void {
     if (this.failed || this.state === ReadyState.CLOSED) return;
     const protocolError =
-      error instanceof ProtocolError ? error : new ProtocolError(CloseCode.InternalError, `internal error: ${String(error)}`);
+      error instanceof ProtocolError
+        ? error
+        : // Not the peer's fault: a handler threw. Close with 1011 and keep the original as the cause.
+          Object.assign(new ProtocolError(CloseCode.InternalError, `internal error: ${String(error)}`), { cause: error });
     this.failed = true;
     this.parser.stop();
     this.messages.reset();
@@ -300,6 +316,8 @@ export class Connection implements FrameSink {
 
   /** Sends a whole message in one frame. `compress: false` asks extensions not to compress it. */
   send(data: Uint8Array, isText: boolean, compress = true): void {
+    // RFC 6455 §5.4: messages do not interleave; finish the fragmented one first.
+    if (this.sendingFragmented) throw new TypeError('a fragmented message is being sent: finish it with sendFrame(…, fin = true)');
     this.sendFrame(data, isText, true, compress);
   }
 
@@ -400,14 +418,14 @@ export class Connection implements FrameSink {
     const headerLength = frameHeaderLength(length, masked);
     const maskKey = masked ? this.maskKeys!() : 0;
     if (length <= COALESCE_LIMIT || (masked && !owned)) {
-      const frame = this.slab.take(headerLength + length);
+      const frame = frameSlab.take(headerLength + length);
       writeFrameHeader(frame, 0, fin, rsv, opcode, length, masked, maskKey);
       if (masked) maskInto(frame, headerLength, payload, maskKey);
       else frame.set(payload, headerLength);
       this.handler.write(frame);
       return;
     }
-    const head = this.slab.take(headerLength);
+    const head = frameSlab.take(headerLength);
     writeFrameHeader(head, 0, fin, rsv, opcode, length, masked, maskKey);
     if (masked) maskInPlace(payload, maskKey);
     this.handler.write(head, payload);
