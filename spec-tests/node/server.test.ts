@@ -5,7 +5,21 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, HandshakeError, WebSocketServer, type Session } from '../../src/index.js';
-import { acceptFor, nextEvent, rawUpgrade, Resources, socketClosed, startHttpServer, tcpConnect, withTimeout } from '../helpers/node-peers.js';
+import {
+  acceptFor,
+  encodeFrame,
+  nextEvent,
+  OP,
+  rawUpgrade,
+  readHead,
+  Resources,
+  socketClosed,
+  startHttpServer,
+  tcpConnect,
+  until,
+  upgradeRequest,
+  withTimeout,
+} from '../helpers/node-peers.js';
 
 const resources = new Resources();
 afterEach(() => resources.cleanup());
@@ -106,6 +120,25 @@ describe('an endpoint inside an HTTP server', () => {
     const { head } = await rawUpgrade(port, '/framework', resources, { 'Sec-WebSocket-Key': null });
     expect(head.status).toBe(400);
     expect(await handed[1]).toBeUndefined();
+  });
+
+  it('[wsref] frames sent in the same TCP write as the upgrade request are delivered', async () => {
+    const { server, port } = await startHttpServer(resources);
+    const wss = endpoint({ server });
+    const received: unknown[] = [];
+    wss.on('connection', (session) => session.on('message', (m) => received.push(m)));
+    const socket = await tcpConnect(port, resources);
+    socket.write(
+      Buffer.concat([
+        Buffer.from(upgradeRequest('/', port)),
+        encodeFrame(OP.text, 'eager one', { mask: true }),
+        encodeFrame(OP.binary, Buffer.from([1, 2]), { mask: true }),
+      ]),
+    );
+    const head = await readHead(socket);
+    expect(head.status).toBe(101);
+    await until(() => received.length === 2, 2_000, 'both eager messages');
+    expect(received).toEqual(['eager one', Buffer.from([1, 2])]);
   });
 });
 

@@ -5,21 +5,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, WebSocketServer, type Session } from '../../src/index.js';
-import {
-  encodeFrame,
-  nextEvent,
-  OP,
-  rawUpgrade,
-  readFrames,
-  readHead,
-  Resources,
-  startHttpServer,
-  tcpConnect,
-  until,
-  upgradeRequest,
-  withTimeout,
-  type RawFrame,
-} from '../helpers/node-peers.js';
+import { nextEvent, OP, rawUpgrade, readFrames, Resources, startHttpServer, withTimeout, type RawFrame } from '../helpers/node-peers.js';
 
 const resources = new Resources();
 afterEach(() => resources.cleanup());
@@ -106,25 +92,5 @@ describe('graceful shutdown', () => {
     expect(head.status).toBe(503);
     expect(connections).toBe(0);
     expect(wss.clients.size).toBe(0);
-  });
-
-  it('[wsref] frames sent in the same TCP write as the upgrade request are delivered', async () => {
-    const { server, port } = await startHttpServer(resources);
-    const wss = new WebSocketServer({ server });
-    resources.defer(() => wss.close({ timeout: 100 }));
-    const received: unknown[] = [];
-    wss.on('connection', (session) => session.on('message', (m) => received.push(m)));
-    const socket = await tcpConnect(port, resources);
-    socket.write(
-      Buffer.concat([
-        Buffer.from(upgradeRequest('/', port)),
-        encodeFrame(OP.text, 'eager one', { mask: true }),
-        encodeFrame(OP.binary, Buffer.from([1, 2]), { mask: true }),
-      ]),
-    );
-    const head = await readHead(socket);
-    expect(head.status).toBe(101);
-    await until(() => received.length === 2, 2_000, 'both eager messages');
-    expect(received).toEqual(['eager one', Buffer.from([1, 2])]);
   });
 });
