@@ -161,6 +161,34 @@ for (const perMessageDeflate of [false, true]) {
   });
 }
 
+describe('fragmented messages with ws (RFC 6455 §5.4)', () => {
+  for (const perMessageDeflate of [false, true]) {
+    const ids = perMessageDeflate ? ' [7692-6.1-3]' : '';
+    it(`[6455-6.1-5] [6455-6.1-7]${ids} a message we send in fragments arrives whole, and one ws sends in fragments reaches us whole (${perMessageDeflate ? 'compressed' : 'plain'})`, async () => {
+      const { wss, port } = await wsEchoServer(perMessageDeflate);
+      const theirs = nextEvent<[WebSocket]>(wss, 'connection');
+      const session = await connect(`ws://127.0.0.1:${port}/`, { perMessageDeflate });
+      resources.defer(() => session.terminate());
+      const [ws] = await theirs;
+      // Ours → ws (echoed back whole by ws as one message).
+      let reply = nextEvent<[string | Buffer, boolean]>(session, 'message', 5_000);
+      session.send('first ', { fin: false });
+      session.ping('between fragments'); // control frames may interleave (§5.4)
+      session.send('second ', { fin: false });
+      session.send('and the end ✓', { fin: true });
+      expect(await reply).toEqual(['first second and the end ✓', false]);
+      // ws → ours, via ws's own fragmentation API.
+      reply = nextEvent<[string | Buffer, boolean]>(session, 'message', 5_000);
+      ws.send(Buffer.from('abc'), { binary: true, fin: false });
+      ws.send(Buffer.from('def'), { binary: true, fin: false });
+      ws.send(Buffer.from('ghi'), { binary: true, fin: true });
+      const [data, isBinary] = await reply;
+      expect(isBinary).toBe(true);
+      expect(data).toEqual(Buffer.from('abcdefghi'));
+    });
+  }
+});
+
 describe('permessage-deflate with ws really compresses', () => {
   it('[7692-6.1-1] [7692-6.2-1] [7692-7.2.2-2] [7692-7.2.2-4] 1 MiB of repetitive text travels as a few KiB, both ways, with context takeover', async () => {
     const { wss, port } = await wsEchoServer(true);
