@@ -180,7 +180,8 @@ export function writeStream(config: FuzzConfig, steps: readonly Step[], peerExte
   const peerRole: Role = config.role === 'server' ? 'client' : 'server';
   const peer = new Connection({ role: peerRole, maskKeys: keySource(maskSeed) }, collector);
   peer.establish(undefined, peerExtensions);
-  const expected: Expected = { messages: [], pings: 0, closeCode: undefined };
+  const messages: Expected['messages'] = [];
+  let pings = 0;
   let closeCode: number | undefined;
   for (const step of steps) {
     if (step.kind === 'message') {
@@ -192,25 +193,25 @@ export function writeStream(config: FuzzConfig, steps: readonly Step[], peerExte
         peer.sendFrame(step.bytes.slice(bounds[i], bounds[i + 1]), step.isText, i + 2 === bounds.length, step.compress);
         if (i === 0 && step.pingBetween && bounds.length > 2) {
           peer.ping(Uint8Array.of(1, 2, 3)); // RFC 6455 §5.4: control frames may come between fragments
-          expected.pings++;
+          pings++;
         }
       }
       const sent = decodeFrames(join(collector.writes.slice(writesBefore)));
       const wireBytes = sent.filter((f) => f.opcode < 0x8).reduce((n, f) => n + f.payload.length, 0);
-      expected.messages.push({ isText: step.isText, bytes: step.bytes, wireBytes });
-    } else if (step.kind === 'ping') {
-      peer.ping(step.payload);
-      expected.pings++;
-    } else if (step.kind === 'pong') {
-      peer.pong(step.payload);
-    } else {
+      messages.push({ isText: step.isText, bytes: step.bytes, wireBytes });
+    } else if (step.kind === 'close') {
       peer.close(step.code, step.reason);
       closeCode = step.code;
       break;
+    } else if (step.kind === 'ping') {
+      peer.ping(step.payload);
+      pings++;
+    } else {
+      peer.pong(step.payload);
     }
   }
   for (const e of peerExtensions) e.dispose();
-  return { bytes: join(collector.writes), expected: { ...expected, closeCode } };
+  return { bytes: join(collector.writes), expected: { messages, pings, closeCode } };
 }
 
 // ─── Mutations ──────────────────────────────────────────────────────────────────────────────
@@ -453,10 +454,11 @@ export function runCase(config: FuzzConfig, c: FuzzCase): FuzzOutcome {
     if (closeEvent?.code !== expected.closeCode) fail(`close code ${closeEvent?.code}, sent ${expected.closeCode}`);
   }
 
-  const messages = events.filter((e) => e.type === 'message').length;
+  const delivered = events.filter((e) => e.type === 'message').length;
+  const readyState = conn.readyState;
   const result = conn.transportClosed(); // must not throw; frees the extension
   if (result.code < 1000) fail(`close result code ${result.code}`);
-  return { readyState: conn.readyState === 3 ? (terminal === -1 ? 1 : 2) : conn.readyState, failCode: failure?.code, peakHeld, messages, ms };
+  return { readyState, failCode: failure?.code, peakHeld, messages: delivered, ms };
 }
 
 /** Counts outcomes over a run, for the soak summary. */
