@@ -1,0 +1,120 @@
+// The wsref documentation site: Docusaurus 3, content in the repository's top-level docs/
+// folder. Everything it needs is bundled at build time: no CDN, no web fonts, no analytics,
+// no external search service. It must build and render with no network at all.
+
+import type { Config } from '@docusaurus/types';
+import type * as Preset from '@docusaurus/preset-classic';
+import { themes as prismThemes } from 'prism-react-renderer';
+import wsrefCorePlugin from './plugins/wsref-core';
+
+const config: Config = {
+  title: 'wsref',
+  tagline: 'The WebSocket protocol, annotated: RFC 6455 and RFC 7692 in TypeScript you can read',
+  // Where the site will live; only used for absolute URLs (sitemap, canonical links).
+  url: 'http://localhost',
+  baseUrl: '/',
+  favicon: 'favicon.svg',
+  trailingSlash: false,
+
+  // A link to a page that does not exist fails the build; so does a link to a missing heading.
+  onBrokenLinks: 'throw',
+  onBrokenAnchors: 'throw',
+  onDuplicateRoutes: 'throw',
+
+  i18n: { defaultLocale: 'en', locales: ['en'] },
+
+  markdown: {
+    // .md files are CommonMark (so tables, `<` and `{` need no escaping); .mdx files are MDX.
+    format: 'detect',
+    mermaid: true,
+    hooks: {
+      onBrokenMarkdownLinks: 'throw',
+    },
+  },
+
+  themes: ['@docusaurus/theme-mermaid'],
+
+  presets: [
+    [
+      'classic',
+      {
+        docs: {
+          // The docs are the site: docs/index.md is the home page.
+          path: '../docs',
+          routeBasePath: '/',
+          sidebarPath: './sidebars.ts',
+          showLastUpdateTime: false,
+        },
+        blog: false,
+        pages: false,
+        theme: {
+          customCss: './src/css/custom.css',
+        },
+      } satisfies Preset.Options,
+    ],
+  ],
+
+  plugins: [
+    // Lets site components import the protocol core: `import { … } from '@wsref/core'`.
+    wsrefCorePlugin,
+    [
+      // Full-text search built into the site at build time; runs in the browser, offline.
+      '@easyops-cn/docusaurus-search-local',
+      {
+        docsDir: '../docs',
+        docsRouteBasePath: '/',
+        indexBlog: false,
+        indexPages: false,
+        hashed: true,
+        language: ['en'],
+        highlightSearchTermsOnTargetPage: true,
+        explicitSearchResultPath: true,
+      },
+    ],
+  ],
+
+  themeConfig: {
+    colorMode: { respectPrefersColorScheme: true },
+    mermaid: { theme: { light: 'neutral', dark: 'dark' } },
+    navbar: {
+      title: 'wsref',
+      items: [
+        { type: 'docSidebar', sidebarId: 'protocol', position: 'left', label: 'The protocol' },
+        { to: '/tutorials/echo-server', label: 'Tutorials', position: 'left' },
+        { to: '/inspector', label: 'Frame inspector', position: 'left' },
+        { to: '/conformance/autobahn', label: 'Conformance', position: 'left' },
+        { to: '/performance', label: 'Performance', position: 'left' },
+      ],
+    },
+    footer: {
+      style: 'dark',
+      links: [
+        {
+          title: 'The protocol',
+          items: [
+            { label: 'Opening handshake', to: '/handshake' },
+            { label: 'Framing', to: '/framing' },
+            { label: 'Closing and status codes', to: '/closing' },
+          ],
+        },
+        {
+          title: 'Using wsref',
+          items: [
+            { label: 'Echo server', to: '/tutorials/echo-server' },
+            { label: 'Chat', to: '/tutorials/chat' },
+            { label: 'Browser-style client', to: '/tutorials/whatwg-client' },
+          ],
+        },
+      ],
+      copyright: 'wsref — MIT licensed. RFC text is quoted only in short citations; explanations are our own.',
+    },
+    prism: {
+      theme: prismThemes.github,
+      darkTheme: prismThemes.dracula,
+      additionalLanguages: ['http', 'bash', 'diff'],
+    },
+    tableOfContents: { minHeadingLevel: 2, maxHeadingLevel: 3 },
+  } satisfies Preset.ThemeConfig,
+};
+
+export default config;
