@@ -160,25 +160,25 @@ it('[wsref] Python websockets is installed (required in CI)', () => {
 });
 
 describe.skipIf(!runPythonTests)('Python websockets client → our server', () => {
-  for (const compression of ['none', 'deflate'] as const) {
-    const ids = compression === 'deflate' ? ' [7692-5-5] [7692-5-13] [7692-6.1-1] [7692-6.2-1]' : '';
-    it(`[6455-6.2-1] [6455-6.2-7] [6455-7.1.2-1]${ids} echo of every size as bytes and text, then a close with 4000 (compression: ${compression})`, async () => {
-      const { wss, port } = await ourEchoServer(compression === 'deflate');
-      const accepted = nextEvent<[Session]>(wss, 'connection', 10_000);
-      const python = runPython('client.py', [`ws://127.0.0.1:${port}/`, compression, 'echo', JSON.stringify(SIZES)]);
-      const open = await python.next('open');
-      const [session] = await accepted;
-      const serverClose = nextEvent<[number, string, boolean]>(session, 'close', 15_000);
-      expect(open.protocol).toBe('echo.v1');
-      if (compression === 'deflate') expect(open.extensions).toMatch(/^permessage-deflate/);
-      else expect(open.extensions).toBeNull();
-      const echo = await python.next('echo', 15_000);
-      expect(echo.results).toEqual(SIZES.map((size) => ({ size, binary: true, text: true })));
-      expect(await serverClose).toEqual([4000, 'python bye', true]);
-      const closed = await python.next('closed');
-      expect(closed.code).toBe(4000);
-    });
-  }
+  it.each([
+    { compression: 'none', ids: '' },
+    { compression: 'deflate', ids: '[7692-5-5] [7692-5-13] [7692-6.1-1] [7692-6.2-1]' },
+  ])('[6455-6.2-1] [6455-6.2-7] [6455-7.1.2-1] $ids echo of every size as bytes and text, then a close with 4000 (compression: $compression)', async ({ compression }) => {
+    const { wss, port } = await ourEchoServer(compression === 'deflate');
+    const accepted = nextEvent<[Session]>(wss, 'connection', 10_000);
+    const python = runPython('client.py', [`ws://127.0.0.1:${port}/`, compression, 'echo', JSON.stringify(SIZES)]);
+    const open = await python.next('open');
+    const [session] = await accepted;
+    const serverClose = nextEvent<[number, string, boolean]>(session, 'close', 15_000);
+    expect(open.protocol).toBe('echo.v1');
+    if (compression === 'deflate') expect(open.extensions).toMatch(/^permessage-deflate/);
+    else expect(open.extensions).toBeNull();
+    const echo = await python.next('echo', 15_000);
+    expect(echo.results).toEqual(SIZES.map((size) => ({ size, binary: true, text: true })));
+    expect(await serverClose).toEqual([4000, 'python bye', true]);
+    const closed = await python.next('closed');
+    expect(closed.code).toBe(4000);
+  });
 
   it('[6455-5.5.1-2] [6455-5.5.1-3] our server closes with a code and reason the Python client reads', async () => {
     const { wss, port } = await ourEchoServer(false);
@@ -190,42 +190,42 @@ describe.skipIf(!runPythonTests)('Python websockets client → our server', () =
 });
 
 describe.skipIf(!runPythonTests)('our client → Python websockets server', () => {
-  for (const compression of ['none', 'deflate'] as const) {
-    const ids = compression === 'deflate' ? ' [7692-5-1] [7692-5-5] [7692-5-13] [7692-6.1-1] [7692-6.2-1]' : '';
-    it(`[6455-5.1-1] [6455-6.2-1] [6455-7.1.2-1]${ids} echo of every size as bytes and text, then a close both ways (compression: ${compression})`, async () => {
-      const python = runPython('server.py', [compression]);
-      const { port } = await python.next('listening');
-      const session = await connect(`ws://127.0.0.1:${String(port)}/`, { perMessageDeflate: compression === 'deflate', handshakeTimeout: 5_000 });
-      resources.defer(() => session.terminate());
-      const connection = await python.next('connection');
-      if (compression === 'deflate') {
-        expect(connection.offer).toMatch(/^permessage-deflate/);
-        expect(connection.extensions).toMatch(/^permessage-deflate/);
-        expect(session.extensions).toMatch(/^permessage-deflate/);
-      } else {
-        expect(connection.extensions).toBeNull();
-        expect(session.extensions).toBe('');
-      }
-      for (const size of SIZES) {
-        const bytes = Buffer.alloc(size).map((_, i) => (i * 13 + size) & 0xff);
-        let reply = nextEvent<[string | Buffer, boolean]>(session, 'message', 5_000);
-        session.send(bytes);
-        const [echoed, isBinary] = await reply;
-        expect(isBinary && Buffer.isBuffer(echoed) && echoed.equals(bytes), `binary ${size}`).toBe(true);
-        const text = 'xy€'.repeat(size).slice(0, size);
-        reply = nextEvent<[string | Buffer, boolean]>(session, 'message', 5_000);
-        session.send(text);
-        expect((await reply)[0], `text ${size}`).toBe(text);
-      }
-      // We close: Python reads our code and reason.
-      const ourClose = nextEvent<[number, string, boolean]>(session, 'close', 5_000);
-      session.close(4002, 'wsref bye');
-      const closed = await python.next('closed');
-      expect([closed.code, closed.reason]).toEqual([4002, 'wsref bye']);
-      const [code, , wasClean] = await ourClose;
-      expect([code, wasClean]).toEqual([4002, true]);
-    });
-  }
+  it.each([
+    { compression: 'none', ids: '' },
+    { compression: 'deflate', ids: '[7692-5-1] [7692-5-5] [7692-5-13] [7692-6.1-1] [7692-6.2-1]' },
+  ])('[6455-5.1-1] [6455-6.2-1] [6455-7.1.2-1] $ids echo of every size as bytes and text, then a close both ways (compression: $compression)', async ({ compression }) => {
+    const python = runPython('server.py', [compression]);
+    const { port } = await python.next('listening');
+    const session = await connect(`ws://127.0.0.1:${String(port)}/`, { perMessageDeflate: compression === 'deflate', handshakeTimeout: 5_000 });
+    resources.defer(() => session.terminate());
+    const connection = await python.next('connection');
+    if (compression === 'deflate') {
+      expect(connection.offer).toMatch(/^permessage-deflate/);
+      expect(connection.extensions).toMatch(/^permessage-deflate/);
+      expect(session.extensions).toMatch(/^permessage-deflate/);
+    } else {
+      expect(connection.extensions).toBeNull();
+      expect(session.extensions).toBe('');
+    }
+    for (const size of SIZES) {
+      const bytes = Buffer.alloc(size).map((_, i) => (i * 13 + size) & 0xff);
+      let reply = nextEvent<[string | Buffer, boolean]>(session, 'message', 5_000);
+      session.send(bytes);
+      const [echoed, isBinary] = await reply;
+      expect(isBinary && Buffer.isBuffer(echoed) && echoed.equals(bytes), `binary ${size}`).toBe(true);
+      const text = 'xy€'.repeat(size).slice(0, size);
+      reply = nextEvent<[string | Buffer, boolean]>(session, 'message', 5_000);
+      session.send(text);
+      expect((await reply)[0], `text ${size}`).toBe(text);
+    }
+    // We close: Python reads our code and reason.
+    const ourClose = nextEvent<[number, string, boolean]>(session, 'close', 5_000);
+    session.close(4002, 'wsref bye');
+    const closed = await python.next('closed');
+    expect([closed.code, closed.reason]).toEqual([4002, 'wsref bye']);
+    const [code, , wasClean] = await ourClose;
+    expect([code, wasClean]).toEqual([4002, true]);
+  });
 
   it('[6455-5.5.1-2] [6455-5.5.1-3] the Python server closes with a code and reason we read', async () => {
     const python = runPython('server.py', ['none']);

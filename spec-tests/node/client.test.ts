@@ -52,33 +52,34 @@ async function client(url: string, options: Parameters<typeof connect>[1] = {}):
 }
 
 describe('the client checks the 101 response (RFC 6455 §4.1)', () => {
-  const badAnswers: Array<[string, (request: RawHead) => string]> = [
-    [
-      '[6455-4.1-39] [6455-4.1-36] a wrong Sec-WebSocket-Accept',
-      () => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor('x')}\r\n\r\n`,
-    ],
-    [
-      '[6455-4.1-37] a missing Upgrade header',
-      (r) => `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(r.headers['sec-websocket-key']!)}\r\n\r\n`,
-    ],
-    [
-      '[6455-4.1-38] a missing Connection header',
-      (r) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: ${acceptFor(r.headers['sec-websocket-key']!)}\r\n\r\n`,
-    ],
-    ['[6455-4.1-41] a subprotocol that was not offered', (r) => switching(r, 'Sec-WebSocket-Protocol: superchat\r\n')],
-    ['[6455-4.1-40] [6455-9-2] [7692-5-12] an extension that was not offered', (r) => switching(r, 'Sec-WebSocket-Extensions: permessage-deflate\r\n')],
-    ['[6455-4.1-42] 200 OK instead of 101', () => 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi'],
-  ];
+  /** Wrong answers to a handshake that offered subprotocol "chat" and no extension. */
+  const badAnswers: Record<string, (request: RawHead) => string> = {
+    'wrong accept': () =>
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor('x')}\r\n\r\n`,
+    'no upgrade': (r) =>
+      `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(r.headers['sec-websocket-key']!)}\r\n\r\n`,
+    'no connection': (r) =>
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: ${acceptFor(r.headers['sec-websocket-key']!)}\r\n\r\n`,
+    'unoffered subprotocol': (r) => switching(r, 'Sec-WebSocket-Protocol: superchat\r\n'),
+    'unoffered extension': (r) => switching(r, 'Sec-WebSocket-Extensions: permessage-deflate\r\n'),
+    '200 ok': () => 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi',
+  };
 
-  for (const [name, answer] of badAnswers) {
-    it(`${name}: connect rejects with HandshakeError and drops the connection`, async () => {
-      const server = await handshakeServer((request, socket) => socket.write(answer(request)));
-      const attempt = connect(`ws://127.0.0.1:${server.port}/`, { handshakeTimeout: 2_000, protocols: ['chat'] });
-      await expect(attempt).rejects.toBeInstanceOf(HandshakeError);
-      // The client closes its side: the raw server sees the TCP connection end.
-      await until(() => server.sockets[0]?.readableEnded === true || server.sockets[0]?.destroyed === true, 2_000, 'client closes TCP');
-    });
-  }
+  it.each([
+    ['[6455-4.1-39] [6455-4.1-36] a wrong Sec-WebSocket-Accept', 'wrong accept'],
+    ['[6455-4.1-37] a missing Upgrade header', 'no upgrade'],
+    ['[6455-4.1-38] a missing Connection header', 'no connection'],
+    ['[6455-4.1-41] a subprotocol that was not offered', 'unoffered subprotocol'],
+    ['[6455-4.1-40] [6455-9-2] [7692-5-12] an extension that was not offered', 'unoffered extension'],
+    ['[6455-4.1-42] 200 OK instead of 101', '200 ok'],
+  ])('%s: connect rejects with HandshakeError and drops the connection', async (_name, kind) => {
+    const answer = badAnswers[kind]!;
+    const server = await handshakeServer((request, socket) => socket.write(answer(request)));
+    const attempt = connect(`ws://127.0.0.1:${server.port}/`, { handshakeTimeout: 2_000, protocols: ['chat'] });
+    await expect(attempt).rejects.toBeInstanceOf(HandshakeError);
+    // The client closes its side: the raw server sees the TCP connection end.
+    await until(() => server.sockets[0]?.readableEnded === true || server.sockets[0]?.destroyed === true, 2_000, 'client closes TCP');
+  });
 
   it('[6455-4.1-36] the same server with a correct 101 is accepted (the checks are not over-strict)', async () => {
     const server = await handshakeServer((request, socket) => socket.write(switching(request, 'Sec-WebSocket-Protocol: chat\r\n')));

@@ -56,21 +56,21 @@ function check(received: { messages: Array<string | Buffer>; close: [number, str
   expect(received.close).toEqual([1000, 'all sent', true]);
 }
 
-for (const perMessageDeflate of [false, true]) {
-  const mode = perMessageDeflate ? 'with permessage-deflate' : 'uncompressed';
-  describe(`10,000 messages then close, ${mode}`, () => {
-    it(`[6455-6.2-1] [6455-6.1-9]${perMessageDeflate ? ' [7692-6.1-1] [7692-6.2-1]' : ''} client → server: all arrive in order before the close event`, async () => {
-      const { client, server } = await pair(perMessageDeflate);
-      const received = collectUntilClose(server);
-      burst(client);
-      check(await received);
-    });
-
-    it(`[6455-6.2-1] [6455-6.1-9]${perMessageDeflate ? ' [7692-6.1-1] [7692-6.2-1]' : ''} server → client: all arrive in order before the close event`, async () => {
-      const { client, server } = await pair(perMessageDeflate);
-      const received = collectUntilClose(client);
-      burst(server);
-      check(await received);
-    });
+describe.each([
+  { perMessageDeflate: false, ids: '[6455-6.2-1] [6455-6.1-9]', mode: 'uncompressed' },
+  { perMessageDeflate: true, ids: '[6455-6.2-1] [6455-6.1-9] [7692-6.1-1] [7692-6.2-1]', mode: 'with permessage-deflate' },
+])('$ids 10,000 messages then close, $mode', ({ perMessageDeflate }) => {
+  it('client → server: all arrive in order before the close event', async () => {
+    const { client, server } = await pair(perMessageDeflate);
+    const received = collectUntilClose(server);
+    burst(client);
+    check(await received);
   });
-}
+
+  it('server → client: all arrive in order before the close event', async () => {
+    const { client, server } = await pair(perMessageDeflate);
+    const received = collectUntilClose(client);
+    burst(server);
+    check(await received);
+  });
+});
