@@ -1,0 +1,124 @@
+// RFC 6455 §4.2 and §10 over real loopback sockets: small helpers shared by the robustness tests
+// and the soak — an echo endpoint inside an HTTP server, raw exchanges that send hostile bytes
+// and report how the server answered, a "still serving?" probe, and memory readings.
+
+import http from 'node:http';
+import net from 'node:net';
+import { connect, WebSocketServer, type ServerOptions, type Session } from '../../src/index.js';
+import { closeServer, listen, parseHead, trackSockets, withTimeout, type RawHead, type Resources } from '../helpers/node-peers.js';
+
+export interface EchoServer {
+  readonly server: http.Server;
+  readonly wss: WebSocketServer;
+  readonly port: number;
+  readonly sockets: Set<net.Socket>;
+  readonly url: string;
+}
+
+/**
+ * An HTTP server on 127.0.0.1:0 (answering plain requests with "hello") with a WebSocket echo
+ * endpoint at /echo, registered with `resources` for cleanup.
+ */
+export async function startEchoServer(
+  resources: Resources | undefined,
+  options: Omit<ServerOptions, 'server'> = {},
+  httpOptions: http.ServerOptions = {},
+): Promise<EchoServer> {
+  const server = http.createServer(httpOptions, (_req, res) => res.end('hello'));
+  const sockets = trackSockets(server);
+  const wss = new WebSocketServer({ server, path: '/echo', ...options });
+  wss.on('connection', (session) => {
+    session.on('error', () => {});
+    session.on('message', (data, isBinary) => {
+      if (session.readyState === 1) session.send(data, { binary: isBinary });
+    });
+  });
+  const port = await listen(server);
+  resources?.defer(async () => {
+    await wss.close({ timeout: 200 });
+    await closeServer(server, sockets);
+  });
+  return { server, wss, port, sockets, url: `ws://127.0.0.1:${port}/echo` };
+}
+
+export interface RawAnswer {
+  /** The response head, if one arrived before the socket closed or the wait ended. */
+  readonly head: RawHead | undefined;
+  /** Whether the server closed the connection within the wait. */
+  readonly closed: boolean;
+  readonly ms: number;
+}
+
+/**
+ * Sends `request` on a fresh TCP connection and collects the answer for up to `ms`: the
+ * response head, and whether the server closed the connection. Never rejects.
+ */
+export function rawExchange(port: number, request: string | Buffer, ms = 2_000): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let received = Buffer.alloc(0);
+    let done = false;
+    const finish = (closed: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ head: parseHead(received), closed, ms: performance.now() - started });
+    };
+    const timer = setTimeout(() => finish(false), ms);
+    socket.on('error', () => {});
+    socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    socket.on('close', () => finish(true));
+    socket.on('connect', () => socket.write(request));
+  });
+}
+
+/** A plain HTTP GET on 127.0.0.1: status and body. */
+export function httpGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+        .on('error', reject);
+    }),
+    3_000,
+    `GET ${path}`,
+  );
+}
+
+/** Opens a WebSocket to `url` and checks one echo round trip; closes it. */
+export async function echoRoundTrip(url: string, text = 'still serving'): Promise<string> {
+  const session = await connect(url, { handshakeTimeout: 3_000 });
+  try {
+    const reply = new Promise<string>((resolve) => session.once('message', (data) => resolve(String(data))));
+    session.send(text);
+    return await withTimeout(reply, 3_000, 'echo reply');
+  } finally {
+    session.terminate();
+  }
+}
+
+/** True once `session` has closed; resolves with its close code. */
+export function closeCodeOf(session: Session, ms = 5_000): Promise<number> {
+  if (session.readyState === 3) return Promise.resolve(-1);
+  return withTimeout(new Promise((resolve) => session.once('close', (code) => resolve(code))), ms, 'session close');
+}
+
+/** Memory now, in bytes: resident set and ArrayBuffer backing stores (Buffers included). */
+export function memory(): { rss: number; arrayBuffers: number } {
+  const m = process.memoryUsage();
+  return { rss: m.rss, arrayBuffers: m.arrayBuffers };
+}
+
+/** Triggers a full GC when the process runs with --expose-gc (the soak does); otherwise nothing. */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+export const MiB = 1024 * 1024;
