@@ -110,6 +110,25 @@ describe('wsref serve', () => {
     expect(await serve.exited).toBe(0);
   });
 
+  it('[7692-6.1-1] serve --deflate --trace shows compressed frames: RSV1 set, DEFLATE data, and the echo arrives intact', async () => {
+    const serve = wsref(['serve', '--port', '0', '--echo', '--trace', '--deflate']);
+    const [, url] = await serve.waitFor(/listening on (ws:\/\/127\.0\.0\.1:\d+\/)/);
+    const client = new WsClient(url!, { perMessageDeflate: true });
+    await once(client, 'open');
+    expect(client.extensions).toMatch(/^permessage-deflate/);
+    client.send('compress me, compress me, compress me');
+    expect(String((await once(client, 'message'))[0])).toBe('compress me, compress me, compress me');
+    await serve.waitFor(/> #1 text: compress me/);
+    const out = serve.output();
+    expect(out).toMatch(/#1 {5}Sec-WebSocket-Extensions: permessage-deflate +RFC 6455 §4\.2\.2 item 5\.6/);
+    expect(out).toMatch(/#1 → sent {6}text frame, \d+ bytes, RSV1/);
+    expect(out).toMatch(/#1 {5}RSV1 {20}1 +set: the payload is compressed \(RFC 7692 §6\) +\[§5\.2, RFC 7692 §6; bit 1\]/);
+    expect(out).toMatch(/#1 {5}Payload data +\d+ bytes of DEFLATE data.*\n#1 {29}[0-9a-f]{2}( [0-9a-f]{2})+\n/);
+    client.close(1000);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  });
+
   it('[wsref] serve --chat passes each text message on to the other clients and announces joins', async () => {
     const serve = wsref(['serve', '--port', '0', '--chat']);
     const [, url] = await serve.waitFor(/listening on (ws:\/\/127\.0\.0\.1:\d+\/)/);

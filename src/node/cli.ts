@@ -34,7 +34,7 @@ Usage:
       commands while connected: /ping [text]  /close [code [reason]]  /help
 Both:
       --trace, -t               print the handshake and every frame, field by field (RFC 6455 §4, §5.2)
-      --deflate                 offer/accept permessage-deflate compression (RFC 7692)
+      --deflate                 offer/accept permessage-deflate (RFC 7692); every message is compressed
       --help, -h                this text
 `;
 
@@ -116,7 +116,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
         options: {
           protocols: values.subprotocol ?? [],
           headers,
-          perMessageDeflate: Boolean(values.deflate),
+          perMessageDeflate: values.deflate ? TRACEABLE_DEFLATE : false,
           ...(values.origin !== undefined ? { origin: values.origin } : {}),
         },
       }, io);
@@ -130,6 +130,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 }
 
 class UsageError extends Error {}
+
+/** permessage-deflate that compresses every message, however short, so traces show RSV1 at work (RFC 7692 §6). */
+const TRACEABLE_DEFLATE = { threshold: 0 } as const;
 
 function parsePort(text: string): number {
   const port = Number(text);
@@ -269,7 +272,7 @@ async function serve(settings: ServeSettings, io: CliIO): Promise<number> {
     response.end(`wsref serve (${settings.mode}): connect a WebSocket client to ws://${request.headers.host ?? 'this-host'}${request.url ?? '/'}\n`);
   });
   // No `server` option: this command routes upgrades itself, so it can tap each socket first.
-  const wss = new WebSocketServer({ perMessageDeflate: settings.deflate, maxMessageSize: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ perMessageDeflate: settings.deflate ? TRACEABLE_DEFLATE : false, maxMessageSize: 16 * 1024 * 1024 });
   const ids = new WeakMap<http.IncomingMessage, number>();
   let nextId = 1;
   server.on('upgrade', (request: http.IncomingMessage, socket: Socket, head: Buffer) => {

@@ -258,12 +258,11 @@ export function formatFrame(a: FrameAnnotation, direction: Direction): string {
   const lines = [`${ARROW[direction]}  ${summary}  (${a.headerLength}-byte header, ${a.lengthForm ?? '?'} length form)`];
   for (const f of a.fields) {
     const bytes = f.bytes[1] - f.bytes[0] === 1 && f.bits[1] - f.bits[0] < 8 ? `bit ${f.bits[0]}${f.bits[1] - f.bits[0] > 1 ? `-${f.bits[1] - 1}` : ''}` : `bytes ${f.bytes[0]}-${f.bytes[1] - 1}`;
-    lines.push(`    ${f.field.padEnd(24)}${truncate(f.display, 48).padEnd(14)} ${f.meaning}  [${f.rfc.replace('RFC 6455 ', '')}; ${bytes}]`);
+    // A long value (a payload preview) goes on a line of its own under the field.
+    const short = f.display.length <= 14;
+    lines.push(`    ${f.field.padEnd(24)}${(short ? f.display : '').padEnd(14)} ${f.meaning}  [${f.rfc.replace('RFC 6455 ', '')}; ${bytes}]`);
+    if (!short) lines.push(`    ${''.padEnd(24)}${f.display}`);
     if (f.problem) lines.push(`    ${''.padEnd(24)}!! ${f.problem}`);
   }
   return lines.join('\n');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

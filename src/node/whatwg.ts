@@ -109,7 +109,7 @@ export class WebSocket extends EventTarget {
     // A serialized URL holds "#" exactly when its fragment is non-null (even empty): RFC 6455 §3.
     if (record.href.includes('#')) throw new DOMException('a WebSocket URL must not have a fragment (RFC 6455 §3)', 'SyntaxError');
     // Steps 8–9: one string is a list of one; names must be distinct tokens (RFC 6455 §4.1 item 10).
-    const list = typeof protocols === 'string' ? [protocols] : Array.from(protocols, String);
+    const list = isIterableObject(protocols) ? Array.from(protocols, String) : [String(protocols)];
     for (const [i, name] of list.entries()) {
       if (!isToken(name)) throw new DOMException(`subprotocol ${JSON.stringify(name)} is not a token (RFC 6455 §4.1)`, 'SyntaxError');
       if (list.indexOf(name) !== i) throw new DOMException(`subprotocol ${JSON.stringify(name)} is listed twice`, 'SyntaxError');
@@ -350,6 +350,11 @@ export class WebSocket extends EventTarget {
 
 for (const [name, value] of [['CONNECTING', CONNECTING], ['OPEN', OPEN], ['CLOSING', CLOSING], ['CLOSED', CLOSED]] as const) {
   Object.defineProperty(WebSocket.prototype, name, { value, enumerable: true });
+}
+
+/** WebIDL union `(DOMString or sequence<DOMString>)`: an iterable object is a sequence, anything else a string. */
+function isIterableObject(value: unknown): value is Iterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
 }
 
 /** WebIDL `[Clamp] unsigned short`: NaN → 0, clamp to 0–65535, round half to even. */
