@@ -2,6 +2,7 @@
 // and the soak — an echo endpoint inside an HTTP server, raw exchanges that send hostile bytes
 // and report how the server answered, a "still serving?" probe, and memory readings.
 
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { connect, WebSocketServer, type ServerOptions, type Session } from '../../src/index.js';
@@ -116,9 +117,60 @@ export function memory(): { rss: number; arrayBuffers: number } {
   return { rss: m.rss, arrayBuffers: m.arrayBuffers };
 }
 
+/**
+ * Resets the kernel's peak-RSS mark of this process (Linux: writing 5 to /proc/self/clear_refs),
+ * so `peakRss()` then reports the highest RSS since now, even within one synchronous burst that
+ * sampling could not see. Returns false where that is not available.
+ */
+export function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return peakRss() !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** The peak RSS (VmHWM) in bytes since the last `resetPeakRss()`, or undefined off Linux. */
+export function peakRss(): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Triggers a full GC when the process runs with --expose-gc (the soak does); otherwise nothing. */
 export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
 export const MiB = 1024 * 1024;
+
+// ─── Raw frames from a hostile client ───────────────────────────────────────────────────────
+
+/**
+ * A client frame header (RFC 6455 §5.2) with the MASK bit and an all-zero masking key, so the
+ * payload goes on the wire as it is: cheap to send in bulk. `length` may be anything up to
+ * 2^64 − 1 and is written in the form `form` asks for (default: the minimal one).
+ */
+export function maskedHeader(firstByte: number, length: bigint | number, form?: 7 | 16 | 64): Buffer {
+  const n = BigInt(length);
+  const use = form ?? (n < 126n ? 7 : n < 65_536n ? 16 : 64);
+  const out = Buffer.alloc(use === 7 ? 6 : use === 16 ? 8 : 14);
+  out[0] = firstByte;
+  if (use === 7) out[1] = 0x80 | Number(n);
+  else if (use === 16) {
+    out[1] = 0x80 | 126;
+    out.writeUInt16BE(Number(n), 2);
+  } else {
+    out[1] = 0x80 | 127;
+    out.writeBigUInt64BE(n, 2);
+  }
+  return out; // the last four bytes, the masking key, stay zero
+}
+
+/** First header bytes: FIN bit, RSV1 (permessage-deflate's "compressed"), opcode. */
+export const FIN = 0x80;
+export const RSV1 = 0x40;
