@@ -134,8 +134,8 @@ function startTls(raw: net.Socket, host: string, options: tls.ConnectionOptions 
     const socket = tls.connect({
       ...options,
       socket: raw,
-      // SNI carries host names only, never IP literals (RFC 6066 §3).
-      ...(net.isIP(host) ? {} : { servername: host }),
+      // SNI carries host names only, never IP literals (RFC 6066 §3); a caller's own servername wins.
+      ...(net.isIP(host) ? {} : { servername: options?.servername ?? host }),
       ALPNProtocols: ['http/1.1'],
     });
     onSocket(socket);

@@ -173,7 +173,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       );
       session.connection.establish(answer.protocol, answer.extensions);
       this.track(session);
-      this.emit('connection', session, request);
+      this.announce(session, request);
       if (head.length > 0) session.connection.receive(head);
       return session;
     } catch (error) {
@@ -194,6 +194,19 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   private track(session: Session): void {
     this.clients.add(session);
     session.once('close', () => this.clients.delete(session));
+  }
+
+  /**
+   * Emits 'connection'. The 101 is already on the wire, so a listener that throws can no longer
+   * get an HTTP error: the session is closed with 1011 and the error reported on 'error'.
+   */
+  private announce(session: Session, request: http.IncomingMessage): void {
+    try {
+      this.emit('connection', session, request);
+    } catch (error) {
+      if (this.listenerCount('error') > 0) this.emit('error', error as Error);
+      if (session.readyState === 1) session.close(CloseCode.InternalError, 'connection handler failed');
+    }
   }
 
   /**
