@@ -19,4 +19,5 @@ export * from './extension-header.js';
 export * from './extension.js';
 export * from './message-assembler.js';
 export * from './connection.js';
+export * from './frame-annotate.js';
 export { concatBytes } from './bytes.js';

@@ -31,7 +31,10 @@ export interface ServerOptions extends SessionOptions, CompressionOptions {
   server?: http.Server;
   /** Only upgrade requests for this path (pathname, exact) are ours; others get 404 unless another endpoint claims them. */
   path?: string;
-  /** Subprotocols spoken, preferred first, or a chooser given the client's list (RFC 6455 §4.2.2). */
+  /**
+   * Subprotocols spoken (RFC 6455 §4.2.2 step 5.5): the first protocol in the *client's* list that
+   * is in this array is chosen, or a function picks one of the offered ones (or none).
+   */
   protocols?: readonly string[] | ((offered: readonly string[], request: http.IncomingMessage) => string | undefined);
   /**
    * Origin check (RFC 6455 §10.2): return false to refuse with 403. Browsers always send Origin;
