@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { connect, WebSocketServer, type ServerOptions, type Session } from '../../src/index.js';
-import { closeServer, listen, parseHead, trackSockets, withTimeout, type RawHead, type Resources } from '../helpers/node-peers.js';
+import { closeServer, parseHead, trackSockets, withTimeout, type RawHead, type Resources } from '../helpers/node-peers.js';
 
 export interface EchoServer {
   readonly server: http.Server;
@@ -24,6 +24,7 @@ export async function startEchoServer(
   resources: Resources | undefined,
   options: Omit<ServerOptions, 'server'> = {},
   httpOptions: http.ServerOptions = {},
+  port = 0,
 ): Promise<EchoServer> {
   const server = http.createServer(httpOptions, (_req, res) => res.end('hello'));
   const sockets = trackSockets(server);
@@ -34,12 +35,23 @@ export async function startEchoServer(
       if (session.readyState === 1) session.send(data, { binary: isBinary });
     });
   });
-  const port = await listen(server);
+  const listening = await listenOn(server, port);
   resources?.defer(async () => {
     await wss.close({ timeout: 200 });
     await closeServer(server, sockets);
   });
-  return { server, wss, port, sockets, url: `ws://127.0.0.1:${port}/echo` };
+  return { server, wss, port: listening, sockets, url: `ws://127.0.0.1:${listening}/echo` };
+}
+
+/** Listens on 127.0.0.1:`port` (0: a port the OS picks); resolves with the port. */
+function listenOn(server: net.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
 }
 
 export interface RawAnswer {
