@@ -42,8 +42,8 @@ const MAX_HEADER_LENGTH = 14;
 
 export class FrameParser {
   private state = ParserState.Header;
-  /** Header bytes carried over when a header is split across pushes. */
-  private readonly headerBytes = new Uint8Array(MAX_HEADER_LENGTH);
+  /** Header bytes carried over when a header is split across pushes (allocated the first time one is). */
+  private headerBytes: Uint8Array | undefined;
   private headerFilled = 0;
   private masked = false;
   private maskKey = 0;
@@ -108,11 +108,12 @@ export class FrameParser {
       if (used > 0) return offset + used;
     }
     // Slow path: collect header bytes across pushes.
+    const headerBytes = (this.headerBytes ??= new Uint8Array(MAX_HEADER_LENGTH));
     const take = Math.min(MAX_HEADER_LENGTH - this.headerFilled, chunk.length - offset);
-    this.headerBytes.set(chunk.subarray(offset, offset + take), this.headerFilled);
+    headerBytes.set(chunk.subarray(offset, offset + take), this.headerFilled);
     const before = this.headerFilled;
     this.headerFilled += take;
-    const used = this.tryParseHeader(this.headerBytes, 0, this.headerFilled);
+    const used = this.tryParseHeader(headerBytes, 0, this.headerFilled);
     if (used === 0) return offset + take; // still incomplete: everything was consumed
     this.headerFilled = 0;
     return offset + (used - before);

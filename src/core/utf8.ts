@@ -65,8 +65,8 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
  * text. `finish` says whether the message ended on a code point boundary.
  */
 export class Utf8Validator {
-  /** Bytes of a code point cut by the end of the previous piece (at most 3). */
-  private readonly pending = new Uint8Array(4);
+  /** Bytes of a code point cut by the end of the previous piece (at most 3); allocated the first time one is. */
+  private pending: Uint8Array | undefined;
   private pendingLength = 0;
   /** The full length of the pending code point (2–4), when `pendingLength > 0`. */
   private pendingTarget = 0;
@@ -83,11 +83,12 @@ export class Utf8Validator {
     let start = 0;
     // 1. Complete a code point left open by the previous piece.
     if (this.pendingLength > 0) {
-      const lead = this.pending[0]!;
+      const pending = this.pending!; // allocated whenever pendingLength > 0
+      const lead = pending[0]!;
       while (this.pendingLength < this.pendingTarget && start < bytes.length) {
         const byte = bytes[start++]!;
         if (!isValidContinuation(lead, this.pendingLength, byte)) return false;
-        this.pending[this.pendingLength++] = byte;
+        pending[this.pendingLength++] = byte;
       }
       if (this.pendingLength < this.pendingTarget) return true; // still incomplete, but valid so far
       this.pendingLength = 0;
@@ -109,13 +110,14 @@ export class Utf8Validator {
     // 4. Keep the cut code point, checking the bytes it already has.
     if (cut < end) {
       const lead = bytes[cut]!;
+      const pending = (this.pending ??= new Uint8Array(4));
       this.pendingTarget = sequenceLength(lead);
-      this.pending[0] = lead;
+      pending[0] = lead;
       this.pendingLength = 1;
       for (let j = cut + 1; j < end; j++) {
         const byte = bytes[j]!;
         if (!isValidContinuation(lead, this.pendingLength, byte)) return false;
-        this.pending[this.pendingLength++] = byte;
+        pending[this.pendingLength++] = byte;
       }
     }
     return true;
