@@ -93,7 +93,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** @internal Use `WebSocketServer` or `connect()`. */
   constructor(socket: Socket, makeConnection: (handler: ConnectionHandler) => Connection, options: SessionOptions = {}) {
     super();
-    this.options = { ...DEFAULT_SESSION_OPTIONS, ...definedOnly(options) };
+    this.options = resolveSessionOptions(options);
     this.socket = socket;
     this.connection = makeConnection(this.coreEvents());
     socket.setNoDelay(true);
@@ -371,6 +371,19 @@ export class Session extends EventEmitter<SessionEvents> {
 
 const EMPTY = new Uint8Array(0);
 
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+/**
+ * The session's own settings, defaults filled in. Only these fields are copied (not the rest
+ * of a server's options): one small fixed-shape object per session, cheap to build.
+ */
+function resolveSessionOptions(o: SessionOptions): Required<SessionOptions> {
+  const d = DEFAULT_SESSION_OPTIONS;
+  return {
+    maxMessageSize: o.maxMessageSize ?? d.maxMessageSize,
+    pingInterval: o.pingInterval ?? d.pingInterval,
+    pongTimeout: o.pongTimeout ?? d.pongTimeout,
+    idleTimeout: o.idleTimeout ?? d.idleTimeout,
+    closeTimeout: o.closeTimeout ?? d.closeTimeout,
+    highWaterMark: o.highWaterMark ?? d.highWaterMark,
+    maxBufferedAmount: o.maxBufferedAmount ?? d.maxBufferedAmount,
+  };
 }
