@@ -1,15 +1,21 @@
 // Child processes of the benchmark: every server under test and the load generator run in
-// their own Node process (the machine has 2 cores: one for the server, one for the load),
-// started from TypeScript through tsx (esbuild strips the types when a module loads; the
-// code that runs is the same JavaScript a build would produce, so speed is the same).
+// their own Node process (the machine has 2 cores: one for the server, one for the load).
+//
+// `npm run bench` compiles src/ and bench/ with tsc first (bench/tsconfig.json, into
+// dist/bench-build/) and runs the JavaScript with plain node: the code a build ships. Run from
+// TypeScript instead (the smoke test under vitest), children start through tsx. tsx is fine
+// for a smoke run but not for measuring: esbuild's keepNames option, which tsx turns on,
+// gives every named closure an own `name` property, about 250 bytes each.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReadyMessage, Reply, Request } from './shared.js';
 
+/** True when this module runs as compiled JavaScript (from dist/bench-build/bench/). */
+export const COMPILED = import.meta.url.endsWith('.js');
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-export const REPO_DIR = path.dirname(BENCH_DIR);
+export const REPO_DIR = COMPILED ? path.resolve(BENCH_DIR, '..', '..', '..') : path.dirname(BENCH_DIR);
 
 /** ws with its native helpers turned off, as its README says (read once when ws loads). */
 export const WS_NO_NATIVE_ENV = { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' };
@@ -49,17 +55,19 @@ export class Child {
     });
   }
 
-  /** Starts `script` (relative to bench/) and waits for its `ready` message. */
+  /** Starts `script` (relative to bench/, named as its .ts source) and waits for its `ready` message. */
   static start(name: string, script: string, options: StartOptions = {}): Promise<Child> {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const [key, value] of Object.entries(options.env ?? {})) {
       if (value === undefined) delete env[key];
       else env[key] = value;
     }
-    const child = fork(path.join(BENCH_DIR, script), [], {
+    const file = path.join(BENCH_DIR, COMPILED ? script.replace(/\.ts$/, '.js') : script);
+    const loader = COMPILED ? [] : ['--import', 'tsx'];
+    const child = fork(file, [], {
       cwd: REPO_DIR,
       env,
-      execArgv: ['--import', 'tsx', '--expose-gc', ...(options.nodeFlags ?? [])],
+      execArgv: [...loader, '--expose-gc', ...(options.nodeFlags ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Promise((resolve, reject) => {

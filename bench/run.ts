@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_DIR } from './processes.js';
+import { COMPILED, REPO_DIR } from './processes.js';
 import { buildRows, renderTable, type Row } from './report.js';
 import { ALL_SCENARIOS, runScenarios, type BenchConfig, type ScenarioName } from './scenarios.js';
 import { KiB, MiB } from './shared.js';
@@ -117,7 +117,7 @@ console.log(`${rows.filter((r) => r.verdict === 'PASS').length} PASS, ${missed.l
 const results = {
   mode: quick ? 'quick' : 'full',
   machine,
-  runner: 'wsref runs from src/ through tsx (esbuild transpile at load time, no type checks at run time)',
+  runner: COMPILED ? 'src/ and bench/ compiled by tsc (bench/tsconfig.json), run with node' : 'run from TypeScript through tsx',
   nativeHelpers: native,
   servers: serverInfo,
   config: { ...config, log: undefined },

@@ -174,7 +174,12 @@ async function connectionsRun(
         const heap = (after.heapUsed - before.heapUsed) / options.count;
         const external = (after.external - before.external) / options.count;
         const base = { scenario: options.scenario, payload: options.payload, size: options.count, impl, round };
-        const extra = { externalPerConnection: external, arrayBuffersPerConnection: (after.arrayBuffers - before.arrayBuffers) / options.count };
+        const extra = {
+          externalPerConnection: external,
+          arrayBuffersPerConnection: (after.arrayBuffers - before.arrayBuffers) / options.count,
+          heapTotalPerConnection: (after.heapTotal - before.heapTotal) / options.count,
+          newSpacePerConnection: (after.newSpace - before.newSpace) / options.count,
+        };
         samples.push(
           { ...base, metric: 'setup/s', value: opened.perSecond },
           { ...base, metric: 'rss/conn', value: rss, extra },

@@ -18,6 +18,9 @@ export interface MemoryReport {
   type: 'memory';
   rss: number;
   heapUsed: number;
+  /** Heap memory V8 has committed (used or not), and the young generation's part of it. */
+  heapTotal: number;
+  newSpace: number;
   external: number;
   arrayBuffers: number;
   /** Open WebSocket connections the server tracks (its `clients` set). */

@@ -2,6 +2,7 @@
 // the IPC channel, and measure its own memory when asked (after forced garbage collection,
 // so the numbers are live objects, not garbage waiting for a collection).
 
+import v8 from 'node:v8';
 import type { MemoryReport, ReadyMessage, Reply, Request } from '../shared.js';
 
 type Gc = () => void;
@@ -38,6 +39,8 @@ export function serveHarness(port: number, info: Record<string, unknown>, countC
             type: 'memory',
             rss: usage.rss,
             heapUsed: usage.heapUsed,
+            heapTotal: usage.heapTotal,
+            newSpace: v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0,
             external: usage.external,
             arrayBuffers: usage.arrayBuffers,
             connections: countConnections(),

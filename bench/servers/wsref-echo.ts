@@ -22,5 +22,5 @@ wss.on('connection', (session) => {
 
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
-  serveHarness(port, { impl: 'wsref', deflate, runner: 'tsx (esbuild transpile of src/)' }, () => wss.clients.size);
+  serveHarness(port, { impl: 'wsref', deflate, runner: import.meta.url.endsWith('.js') ? 'tsc output' : 'tsx' }, () => wss.clients.size);
 });
