@@ -19,7 +19,7 @@ afterEach(() => resources.cleanup());
 
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
-/** A 2 KiB JSON message: above the 1 KiB compression threshold, compressible, and not trivial. */
+/** A 1.7 KiB JSON message: above the 1 KiB compression threshold, compressible, and not trivial. */
 const MESSAGE = JSON.stringify(
   Array.from({ length: 24 }, (_, i) => ({ id: i, name: `instrument-${(i * 7919) % 1000}`, bid: 100 + i / 8, ask: 100.25 + i / 8, venue: ['XNAS', 'XLON', 'XPAR'][i % 3] })),
 );
