@@ -84,7 +84,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private closeTimer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
-  private awaitingPong = false;
+  /** When the keepalive ping went out (0: none outstanding). Any incoming byte answers it. */
+  private pingSentAt = 0;
   private lastReceived = Date.now();
   private lastActivity = Date.now();
   /** Events held back until the application can listen (see `holdEvents`), in arrival order. */
@@ -278,7 +279,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private onData(chunk: Buffer): void {
     this.lastReceived = Date.now();
-    this.awaitingPong = false;
+    this.pingSentAt = 0;
     this.connection.receive(chunk);
   }
 
@@ -344,15 +345,15 @@ export class Session extends EventEmitter<SessionEvents> {
     if (pingInterval > 0) {
       this.keepaliveTimer = setInterval(() => {
         const now = Date.now();
-        if (this.awaitingPong && now - this.lastReceived >= pongTimeout) {
+        if (this.pingSentAt !== 0 && now - this.pingSentAt >= pongTimeout) {
           // Keepalive failed: nothing came back. Drop the connection (reported as 1006).
           this.emitError(new Error(`no pong within ${pongTimeout} ms`));
           this.socket.destroy();
-        } else if (!this.awaitingPong && now - this.lastReceived >= pingInterval && this.readyState === ReadyState.OPEN) {
-          this.awaitingPong = true;
+        } else if (this.pingSentAt === 0 && now - this.lastReceived >= pingInterval && this.readyState === ReadyState.OPEN) {
+          this.pingSentAt = now;
           this.connection.ping(EMPTY);
         }
-      }, Math.max(10, Math.min(pingInterval, pongTimeout) / 2)).unref();
+      }, Math.max(10, Math.min(pingInterval, pongTimeout) / 4)).unref();
     }
     if (idleTimeout > 0) {
       this.idleTimer = setInterval(() => {
