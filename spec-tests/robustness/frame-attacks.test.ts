@@ -5,8 +5,6 @@
 // must stay bounded: peak RSS is read from the kernel's high-water mark (/proc/self/status).
 
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
-import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, ProtocolError, type Session } from '../../src/index.js';
 import { openEndpoint } from '../helpers/core-pair.js';
@@ -25,7 +23,7 @@ import {
   withTimeout,
   type RawFrame,
 } from '../helpers/node-peers.js';
-import { closeCodeOf, FIN, maskedHeader, MiB, peakRss, resetPeakRss, RSV1, startEchoServer } from './net-kit.js';
+import { closeCodeOf, FIN, maskedHeader, MiB, peakRss, pump, resetPeakRss, RSV1, startEchoServer, zeroBomb } from './net-kit.js';
 
 const resources = new Resources();
 afterEach(() => resources.cleanup());
@@ -88,20 +86,6 @@ async function serverCloseFrame(reader: FrameReader, ms = 5_000): Promise<RawFra
   return reader.frames.find((f) => f.opcode === OP.close)!;
 }
 
-/** Writes `piece` repeatedly while the socket is open (respecting its buffer) until `total` bytes or it closes. */
-async function pump(socket: net.Socket, piece: Buffer, total: number): Promise<number> {
-  let sent = 0;
-  for (let writes = 1; !socket.destroyed && sent < total; writes++) {
-    if (socket.writableLength < 4 * MiB) {
-      socket.write(piece);
-      sent += piece.length;
-    }
-    // Yield often: the server under attack usually runs in this very process.
-    if (socket.writableLength >= 4 * MiB || writes % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
-  }
-  return sent;
-}
-
 const expectTooBig = (errors: Error[]) => {
   expect(errors.some((e) => e instanceof ProtocolError && e.closeCode === 1009)).toBe(true);
 };
@@ -154,13 +138,6 @@ describe('size limits over a real connection (RFC 6455 §10.4)', () => {
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(48 * MiB);
   }, 30_000);
 });
-
-/** `count` MiB of zeros as raw DEFLATE that ends at a sync flush (RFC 7692 §7.2.1): ~1 KB per MiB. */
-function zeroBomb(count: number): Buffer {
-  const block = zlib.deflateRawSync(Buffer.alloc(MiB), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  // Every copy decodes to zeros again: its back-references only ever see zeros.
-  return Buffer.concat(Array.from({ length: count }, () => block));
-}
 
 describe('decompression bombs (RFC 7692 §8)', () => {
   it('[6455-10.4-1] [7692-6.2-1] client → server: 256 MiB of zeros in ~256 KB is refused with 1009 at the limit, memory bounded', async () => {

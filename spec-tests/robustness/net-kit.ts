@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import zlib from 'node:zlib';
 import { connect, WebSocketServer, type ServerOptions, type Session } from '../../src/index.js';
 import { closeServer, parseHead, trackSockets, withTimeout, type RawHead, type Resources } from '../helpers/node-peers.js';
 
@@ -186,3 +187,25 @@ export function maskedHeader(firstByte: number, length: bigint | number, form?: 
 /** First header bytes: FIN bit, RSV1 (permessage-deflate's "compressed"), opcode. */
 export const FIN = 0x80;
 export const RSV1 = 0x40;
+
+/** Writes `piece` repeatedly while the socket is open (respecting its buffer) until `total` bytes or it closes. */
+export async function pump(socket: net.Socket, piece: Buffer, total: number): Promise<number> {
+  let sent = 0;
+  for (let writes = 1; !socket.destroyed && sent < total; writes++) {
+    if (socket.writableLength < 4 * MiB) {
+      socket.write(piece);
+      sent += piece.length;
+    }
+    // Yield often: the server under attack usually runs in this very process.
+    if (socket.writableLength >= 4 * MiB || writes % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return sent;
+}
+
+/** `count` MiB of zeros as raw DEFLATE that ends at a sync flush (RFC 7692 §7.2.1): ~1 KB per MiB. */
+export function zeroBomb(count: number): Buffer {
+  const block = zlib.deflateRawSync(Buffer.alloc(MiB), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  // Every copy decodes to zeros again: its back-references only ever see zeros.
+  return Buffer.concat(Array.from({ length: count }, () => block));
+}
+
