@@ -44,8 +44,11 @@ export const CloseCode = {
 
 /** One row of the status code table (the docs site renders this table). */
 export interface CloseCodeInfo {
+  /** The status code, 1000–1015. */
   readonly code: number;
+  /** Its name in the IANA registry, e.g. `Normal Closure`. */
   readonly name: string;
+  /** What it means, in a sentence. */
   readonly meaning: string;
   /** Which side typically sends it. */
   readonly sentBy: 'either' | 'client' | 'server' | 'nobody';
@@ -92,7 +95,9 @@ export function isWireCloseCode(code: number): boolean {
 
 /** What a close frame carried, or what the connection reports when it carried nothing. */
 export interface CloseInfo {
+  /** The status code (RFC 6455 §7.1.5); 1005 when the frame had no body. */
   readonly code: number;
+  /** The UTF-8 reason (RFC 6455 §7.1.6); '' when none. */
   readonly reason: string;
 }
 

@@ -22,9 +22,19 @@ import { MessageAssembler } from './message-assembler.js';
 import { isValidUtf8, type WholeUtf8Check } from './utf8.js';
 
 /** The four states of RFC 6455 §4–§7 (numbered as the WHATWG `readyState`). */
-export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
+export const ReadyState = {
+  /** 0: the opening handshake is under way (RFC 6455 §4). */
+  CONNECTING: 0,
+  /** 1: the handshake succeeded; messages flow (RFC 6455 §4.1, §4.2.2). */
+  OPEN: 1,
+  /** 2: a close frame was sent or received (RFC 6455 §7.1.2–§7.1.3). */
+  CLOSING: 2,
+  /** 3: the transport is closed (RFC 6455 §7.1.4). */
+  CLOSED: 3,
+} as const;
 export type ReadyState = (typeof ReadyState)[keyof typeof ReadyState];
 
+/** Which end of the connection this is: clients mask their frames, servers never do (RFC 6455 §5.1). */
 export type Role = 'client' | 'server';
 
 /** Where the connection's events and outgoing bytes go. Implemented by the runtime (or a test). */
@@ -58,7 +68,9 @@ export interface ConnectionHandler {
 /** A 32-bit masking key generator; must be unpredictable (RFC 6455 §5.3, §10.3). */
 export type MaskKeySource = () => number;
 
+/** How to build a `Connection`. */
 export interface ConnectionOptions {
+  /** Client or server (RFC 6455 §5.1: who masks). */
   readonly role: Role;
   /** Largest message (after decompression) accepted; larger ones fail with 1009. Default 64 MiB. */
   readonly maxMessageSize?: number;
@@ -78,11 +90,13 @@ export interface ConnectionOptions {
 export interface CloseResult {
   /** The code of the peer's close frame; 1005 when it had none, 1006 when none arrived (§7.1.5). */
   readonly code: number;
+  /** The reason of the peer's close frame, or '' (RFC 6455 §7.1.6). */
   readonly reason: string;
   /** True when the closing handshake completed before the transport closed. */
   readonly wasClean: boolean;
 }
 
+/** The default `maxMessageSize`: 64 MiB (RFC 6455 §10.4: endpoints should limit what they accept). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
 const EMPTY = new Uint8Array(0);
 /** Payloads up to this size are copied next to their header so the frame leaves in one buffer. */
@@ -107,7 +121,12 @@ export function createMaskKeySource(): MaskKeySource {
   };
 }
 
+/**
+ * One WebSocket connection as a sans-I/O state machine (RFC 6455 §4–§7): feed it bytes with
+ * `receive`, call `send`/`ping`/`close`, and it answers through its `ConnectionHandler`.
+ */
 export class Connection implements FrameSink {
+  /** Client or server, fixed at construction. */
   readonly role: Role;
   private state: ReadyState = ReadyState.CONNECTING;
   private readonly handler: ConnectionHandler;
@@ -146,6 +165,7 @@ export class Connection implements FrameSink {
     if (this.role === 'server' && options.server) this.handshaker = new ServerHandshaker(options.server);
   }
 
+  /** CONNECTING, OPEN, CLOSING or CLOSED (numbered as the WHATWG `readyState`). */
   get readyState(): ReadyState {
     return this.state;
   }

@@ -6,6 +6,7 @@
 
 /** A violation found after the handshake: the connection must be failed with `closeCode` (RFC 6455 §7.4.1). */
 export class ProtocolError extends Error {
+  /** Always `ProtocolError`. */
   override readonly name = 'ProtocolError';
   constructor(
     /** The status code the RFC names for this failure, e.g. 1002, 1007, 1009. */
@@ -18,6 +19,7 @@ export class ProtocolError extends Error {
 
 /** The opening handshake cannot complete (RFC 6455 §4.1, §4.2.1, §4.4). */
 export class HandshakeError extends Error {
+  /** Always `HandshakeError`. */
   override readonly name = 'HandshakeError';
   constructor(
     message: string,

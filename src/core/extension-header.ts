@@ -20,7 +20,9 @@ import { isToken, isTokenChar } from './http-head.js';
  * an error the extension itself must detect). A parameter without a value has the value `true`.
  */
 export interface ExtensionOffer {
+  /** The extension token, e.g. `permessage-deflate`. */
   readonly name: string;
+  /** Its parameters in order: `[name, value]`, value `true` for a parameter without one. */
   readonly params: ReadonlyArray<readonly [name: string, value: string | true]>;
 }
 

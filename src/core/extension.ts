@@ -20,6 +20,7 @@ export type ExtensionParams = ExtensionOffer['params'];
 export interface IncomingFrameInfo {
   /** Opcode of the frame: 0x0 continuation, 0x1 text, 0x2 binary. */
   readonly opcode: number;
+  /** The frame ends its message. */
   readonly fin: boolean;
   /** The frame's RSV1–RSV3 bits as in the first header byte (0x40, 0x20, 0x10). */
   readonly rsv: number;
@@ -29,8 +30,11 @@ export interface IncomingFrameInfo {
 
 /** What the connection tells an extension about an outgoing data frame. */
 export interface OutgoingFrameInfo {
+  /** Opcode of the frame: 0x0 continuation, 0x1 text, 0x2 binary. */
   readonly opcode: number;
+  /** The frame ends its message. */
   readonly fin: boolean;
+  /** True for the first frame of a message (opcode text or binary). */
   readonly firstFrameOfMessage: boolean;
   /** The application's per-message wish (`send(data, { compress })`); extensions may also skip small payloads. */
   readonly compress: boolean;
@@ -38,6 +42,7 @@ export interface OutgoingFrameInfo {
 
 /** The result of encoding one outgoing frame. */
 export interface EncodedFrame {
+  /** The payload to send (e.g. compressed). */
   readonly payload: Uint8Array;
   /** RSV bits to set on this frame (a subset of the extension's `rsvBits`). */
   readonly rsv: number;
@@ -106,7 +111,9 @@ export function offerExtensions(factories: readonly ExtensionFactory[]): string 
 
 /** The outcome of server-side negotiation: the active extensions and the response header value. */
 export interface ServerNegotiation {
+  /** The accepted extensions, in the client's order. */
   readonly extensions: Extension[];
+  /** The `Sec-WebSocket-Extensions` response value, or undefined when none was accepted. */
   readonly responseHeader: string | undefined;
 }
 

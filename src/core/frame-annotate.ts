@@ -35,6 +35,7 @@ export interface FrameField {
 /** Which of the three payload length encodings a frame uses (RFC 6455 §5.2). */
 export type LengthForm = '7-bit' | '16-bit' | '64-bit';
 
+/** Everything `annotateFrame` found in one frame's bytes. */
 export interface FrameAnnotation {
   /** The fields found, in wire order. Only as many as the bytes given allow. */
   readonly fields: FrameField[];
@@ -42,15 +43,19 @@ export interface FrameAnnotation {
   readonly headerComplete: boolean;
   /** Header length in bytes (2–14) once known from the first two bytes, else 0. */
   readonly headerLength: number;
+  /** The FIN bit: the frame ends its message. */
   readonly fin: boolean;
   /** RSV1–RSV3 as they sit in byte 0 (bits 0x40, 0x20, 0x10). */
   readonly rsv: number;
+  /** The opcode, 0x0–0xF. */
   readonly opcode: number;
+  /** The MASK bit. */
   readonly masked: boolean;
   /** The 4 masking-key bytes, when masked and present. */
   readonly maskKey: Uint8Array | undefined;
   /** The announced payload length (when the header is complete), else 0. */
   readonly payloadLength: number;
+  /** Which length encoding the frame uses, once byte 1 is known. */
   readonly lengthForm: LengthForm | undefined;
   /** Payload bytes present in the input: fewer than `payloadLength` when the input was cut short. */
   readonly payloadAvailable: number;
@@ -60,6 +65,7 @@ export interface FrameAnnotation {
   readonly problems: string[];
 }
 
+/** What `annotateFrame` should know about the frame's context. */
 export interface AnnotateOptions {
   /** How many payload bytes to decode and show. Default 64. */
   readonly previewBytes?: number;

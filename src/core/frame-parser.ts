@@ -26,6 +26,7 @@ export interface FrameSink {
   frameEnd(): void;
 }
 
+/** How to build a `FrameParser`. */
 export interface FrameParserOptions {
   /** True on the server: client frames must be masked (RFC 6455 §5.1). False on the client: server frames must not be. */
   readonly expectMasked: boolean;
@@ -40,6 +41,11 @@ const enum ParserState {
 /** The longest header: 2 + 8 (64-bit length) + 4 (mask key). */
 const MAX_HEADER_LENGTH = 14;
 
+/**
+ * The incremental frame parser (RFC 6455 §5.2–§5.3): push bytes in any pieces; it reports
+ * frame starts, unmasked payload pieces and frame ends to its `FrameSink`, and throws the
+ * `ProtocolError` of the first rule a header breaks.
+ */
 export class FrameParser {
   private state = ParserState.Header;
   /** Header bytes carried over when a header is split across pushes (allocated the first time one is). */
@@ -61,6 +67,7 @@ export class FrameParser {
     this.state = ParserState.Stopped;
   }
 
+  /** True after `stop()` or a protocol violation: no more bytes will be parsed. */
   get stopped(): boolean {
     return this.state === ParserState.Stopped;
   }

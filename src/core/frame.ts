@@ -18,19 +18,28 @@
 
 /** Frame opcodes (RFC 6455 §5.2, §11.8). */
 export const Opcode = {
+  /** 0x0: a later fragment of a message (§5.4). */
   Continuation: 0x0,
+  /** 0x1: a text message (or its first fragment), UTF-8 (§5.6). */
   Text: 0x1,
+  /** 0x2: a binary message (or its first fragment) (§5.6). */
   Binary: 0x2,
+  /** 0x8: close (§5.5.1). */
   Close: 0x8,
+  /** 0x9: ping (§5.5.2). */
   Ping: 0x9,
+  /** 0xA: pong (§5.5.3). */
   Pong: 0xa,
 } as const;
 export type Opcode = (typeof Opcode)[keyof typeof Opcode];
 
 /** Byte-0 bits. */
 export const FIN = 0x80;
+/** RSV1 (0x40): permessage-deflate's "compressed" bit (RFC 7692 §6). */
 export const RSV1 = 0x40;
+/** RSV2 (0x20): reserved for extensions (RFC 6455 §5.2). */
 export const RSV2 = 0x20;
+/** RSV3 (0x10): reserved for extensions (RFC 6455 §5.2). */
 export const RSV3 = 0x10;
 /** All three reserved bits (RFC 6455 §5.2: "MUST be 0 unless an extension is negotiated…"). */
 export const RSV_MASK = RSV1 | RSV2 | RSV3;
@@ -75,11 +84,15 @@ export function opcodeName(opcode: number): string {
 
 /** The decoded fields of one frame header. */
 export interface FrameHeader {
+  /** The final fragment of its message (RFC 6455 §5.2, §5.4). */
   readonly fin: boolean;
   /** RSV1–RSV3 as they sit in byte 0 (a mask of 0x40, 0x20, 0x10). */
   readonly rsv: number;
+  /** The opcode, 0x0–0xF (see `Opcode`). */
   readonly opcode: number;
+  /** Whether the MASK bit is set (RFC 6455 §5.3). */
   readonly masked: boolean;
+  /** The payload length in bytes, decoded from its 7-, 16- or 64-bit form. */
   readonly payloadLength: number;
   /** The masking key as a 32-bit number in network byte order, or 0 when not masked. */
   readonly maskKey: number;

@@ -24,6 +24,7 @@ export interface ClientRequestHead {
   readonly method: string;
   /** `major.minor`, e.g. `1.1`, as in Node's `httpVersion` and `ParsedHead`. */
   readonly httpVersion: string;
+  /** The header fields in order, names as sent (looked up case-insensitively). */
   readonly headers: HeaderList;
 }
 

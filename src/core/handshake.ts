@@ -111,7 +111,12 @@ export function extraHeaderLines(headers: Readonly<Record<string, string>> | und
 }
 
 /** Parses `major.minor` (as in `ParsedHead.httpVersion` and Node's `httpVersion`); undefined if malformed. */
-export function parseHttpVersionNumber(version: string): { major: number; minor: number } | undefined {
+export function parseHttpVersionNumber(version: string): {
+  /** The number before the dot, e.g. 1. */
+  major: number;
+  /** The number after the dot, e.g. 1. */
+  minor: number;
+} | undefined {
   const dot = version.indexOf('.');
   const major = version.slice(0, dot);
   const minor = version.slice(dot + 1);

@@ -21,7 +21,9 @@ const ascii = new TextEncoder();
 
 /** What a finished handshake yields. */
 export interface HandshakeOutcome {
+  /** The subprotocol agreed (RFC 6455 §4.1, §4.2.2), or undefined for none. */
   readonly protocol: string | undefined;
+  /** The extensions agreed, in the order the response named them (RFC 6455 §9.1). */
   readonly extensions: Extension[];
   /** Bytes that arrived after the handshake: the first frames, not to be lost. */
   readonly rest: Uint8Array;
@@ -29,15 +31,23 @@ export interface HandshakeOutcome {
   readonly response?: Uint8Array;
 }
 
+/** How a client performs the opening handshake (RFC 6455 §4.1). */
 export interface ClientHandshakeOptions {
+  /** The `ws:`/`wss:` URI to connect to (RFC 6455 §3); gives the request-target and Host. */
   readonly uri: WebSocketUri;
+  /** SHA-1, injected: the core has no hash of its own (checks Sec-WebSocket-Accept, §4.1). */
   readonly sha1: Sha1;
+  /** Subprotocols to offer in Sec-WebSocket-Protocol, preferred first (RFC 6455 §4.1 item 10). */
   readonly protocols?: readonly string[];
+  /** The Origin header to send (RFC 6455 §4.1 item 8, §10.2); none when absent. */
   readonly origin?: string;
+  /** Extra request headers (e.g. Authorization, Cookie). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Extensions to offer in Sec-WebSocket-Extensions (RFC 6455 §9.1), preferred first. */
   readonly extensions?: readonly ExtensionFactory[];
   /** Source of the key's 16 random bytes (RFC 6455 §4.1). Default: `crypto.getRandomValues`. */
   readonly randomBytes?: (n: number) => Uint8Array;
+  /** Bounds on the response head (size, header count), so a hostile server cannot exhaust memory. */
   readonly limits?: Partial<HttpHeadLimits>;
 }
 
@@ -83,20 +93,27 @@ export class ClientHandshaker {
   }
 }
 
+/** How a server answers the opening handshake (RFC 6455 §4.2). */
 export interface ServerHandshakeOptions {
+  /** SHA-1, injected: computes Sec-WebSocket-Accept (RFC 6455 §4.2.2 step 5.4). */
   readonly sha1: Sha1;
   /** Subprotocols the server speaks, preferred first, or a chooser (RFC 6455 §4.2.2 step 5.5). */
   readonly protocols?: readonly string[] | ((offered: readonly string[]) => string | undefined);
+  /** Extensions the server can accept, tried against the client's offers (RFC 6455 §9.1). */
   readonly extensions?: readonly ExtensionFactory[];
   /** Extra response headers (e.g. Set-Cookie). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Bounds on the request head (size, header count), so a hostile client cannot exhaust memory. */
   readonly limits?: Partial<HttpHeadLimits>;
 }
 
 /** What the server answers a valid request with. */
 export interface ServerAnswer {
+  /** The complete 101 Switching Protocols response head to write. */
   readonly response: string;
+  /** The subprotocol selected, or undefined for none. */
   readonly protocol: string | undefined;
+  /** The extensions accepted, in the order the response names them. */
   readonly extensions: Extension[];
 }
 

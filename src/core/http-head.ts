@@ -22,6 +22,7 @@ export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
 
 /** A parsed HTTP response head (status line + header fields). */
 export interface ParsedResponseHead {
+  /** Tells a response from a request. */
   readonly kind: 'response';
   /** `major.minor`, e.g. `1.1` (without the `HTTP/` prefix, like Node's `httpVersion`). */
   readonly httpVersion: string;
@@ -29,11 +30,13 @@ export interface ParsedResponseHead {
   readonly status: number;
   /** The reason phrase, possibly empty. */
   readonly reason: string;
+  /** The header fields in order, names as sent. */
   readonly headers: HeaderList;
 }
 
 /** A parsed HTTP request head (request line + header fields). */
 export interface ParsedRequestHead {
+  /** Tells a request from a response. */
   readonly kind: 'request';
   /** The method token, case preserved (methods are case-sensitive, RFC 9110 §9.1). */
   readonly method: string;
@@ -41,6 +44,7 @@ export interface ParsedRequestHead {
   readonly target: string;
   /** `major.minor`, e.g. `1.1`. */
   readonly httpVersion: string;
+  /** The header fields in order, names as sent. */
   readonly headers: HeaderList;
 }
 
@@ -60,6 +64,7 @@ export const DEFAULT_HTTP_HEAD_LIMITS: HttpHeadLimits = { maxHeadBytes: 16 * 102
 
 /** What `HttpHeadParser.push` returns once the head is complete. */
 export interface HttpHeadResult {
+  /** The parsed request or response head. */
   readonly head: ParsedHead;
   /** The bytes of the pushed chunk that follow the head: the start of the next protocol (WebSocket frames). */
   readonly rest: Uint8Array;

@@ -14,10 +14,16 @@ const EMPTY = new Uint8Array(0);
 
 /** A complete message. `data` is a view the receiver may keep. */
 export interface AssembledMessage {
+  /** The message's payload, after the extensions decoded it (e.g. inflated). */
   readonly data: Uint8Array;
+  /** True for a text message (already checked to be UTF-8), false for binary. */
   readonly isText: boolean;
 }
 
+/**
+ * Receive side of RFC 6455 §5.4 and §6.2: collects the data frames of one message, passes them
+ * through the negotiated extensions, checks RSV bits, size and UTF-8, and yields the message.
+ */
 export class MessageAssembler {
   private extensions: readonly Extension[] = [];
   /** RSV bits claimed by negotiated extensions; any other RSV bit set fails the connection (§5.2). */

@@ -24,7 +24,16 @@ import { nativeUtf8Check, sha1 } from './platform.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from './session.js';
 
 /** What an `authenticate` hook may answer: accept (true), or reject with a status and optional headers/body. */
-export type AuthenticationResult = boolean | { status: number; headers?: Record<string, string>; body?: string };
+export type AuthenticationResult =
+  | boolean
+  | {
+      /** The HTTP status to refuse with, e.g. 401 or 403. */
+      status: number;
+      /** Extra response headers, e.g. `WWW-Authenticate`. */
+      headers?: Record<string, string>;
+      /** A short response body. */
+      body?: string;
+    };
 
 export interface ServerOptions extends SessionOptions, CompressionOptions {
   /** The HTTP(S) server to live in. Its other requests are untouched. */
@@ -49,10 +58,13 @@ export interface ServerOptions extends SessionOptions, CompressionOptions {
   handshakeTimeout?: number;
 }
 
+/** The events of a `WebSocketServer` and their arguments. */
 export interface WebSocketServerEvents {
+  /** A handshake completed: the session is OPEN. `request` is the HTTP upgrade request. */
   connection: [session: Session, request: http.IncomingMessage];
   /** A handshake was refused (status, reason): for logging. */
   rejected: [status: number, reason: string, request: http.IncomingMessage];
+  /** An unexpected failure: a 'connection' listener threw, or an internal error during a handshake. Emitted only when listened to. */
   error: [error: Error];
 }
 

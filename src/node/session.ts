@@ -42,24 +42,36 @@ export interface SendOptions {
   fin?: boolean;
 }
 
+/** The value every `SessionOptions` field takes when it is not given. */
 export const DEFAULT_SESSION_OPTIONS = {
+  /** 64 MiB. */
   maxMessageSize: 64 * 1024 * 1024,
+  /** 0: no keepalive pings. */
   pingInterval: 0,
+  /** 10 s: after a keepalive ping, how long to wait for any traffic. */
   pongTimeout: 10_000,
+  /** 0: no idle timeout. */
   idleTimeout: 0,
+  /** 5 s: how long to wait for the peer's close frame after sending ours. */
   closeTimeout: 5_000,
+  /** `send` returns false above 1 MiB buffered. */
   highWaterMark: 1024 * 1024,
+  /** A peer that leaves more than 64 MiB unread is dropped. */
   maxBufferedAmount: 64 * 1024 * 1024,
 } as const satisfies Required<SessionOptions>;
 
 /** How long a client waits, after a clean closing handshake, for the server to close TCP (§7.1.1). */
 const CLIENT_CLOSE_GRACE = 1_000;
 
+/** The events of a `Session` and their arguments. */
 export interface SessionEvents {
+  /** The opening handshake completed: the session is OPEN. */
   open: [];
   /** Text arrives as a string, binary as a Buffer. */
   message: [data: string | Buffer, isBinary: boolean];
+  /** A ping arrived; the pong has already been sent (RFC 6455 §5.5.2). */
   ping: [payload: Buffer];
+  /** A pong arrived (RFC 6455 §5.5.3). */
   pong: [payload: Buffer];
   /** A protocol violation by the peer, a failed handshake, or a socket error. Emitted only when listened to. */
   error: [error: Error];
@@ -187,6 +199,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.socket.pause();
   }
 
+  /** Starts reading from the socket again after `pause()`. */
   resume(): void {
     this.socket.resume();
   }

@@ -23,11 +23,17 @@ export type WebSocketOptions = Omit<ClientOptions, 'protocols' | 'onSocket'>;
 
 /** WHATWG `CloseEventInit` (with the `EventInit` members). */
 export interface CloseEventInit {
+  /** As for any `Event` (DOM `EventInit`). */
   bubbles?: boolean;
+  /** As for any `Event` (DOM `EventInit`). */
   cancelable?: boolean;
+  /** As for any `Event` (DOM `EventInit`). */
   composed?: boolean;
+  /** The event's `wasClean`; default false. */
   wasClean?: boolean;
+  /** The event's `code`; default 0. */
   code?: number;
+  /** The event's `reason`; default ''. */
   reason?: string;
 }
 
@@ -61,14 +67,22 @@ export type WebSocketData = string | ArrayBuffer | ArrayBufferView | Blob;
 
 /** A WebSocket as browsers have it: `new WebSocket(url, protocols?)`, events, `send`, `close`. */
 export class WebSocket extends EventTarget {
+  /** `readyState` 0: connecting. */
   static readonly CONNECTING = CONNECTING;
+  /** `readyState` 1: open. */
   static readonly OPEN = OPEN;
+  /** `readyState` 2: closing. */
   static readonly CLOSING = CLOSING;
+  /** `readyState` 3: closed. */
   static readonly CLOSED = CLOSED;
   // The constants are on instances too (WebIDL puts them on the prototype; see below the class).
+  /** `readyState` 0: connecting. */
   declare readonly CONNECTING: 0;
+  /** `readyState` 1: open. */
   declare readonly OPEN: 1;
+  /** `readyState` 2: closing. */
   declare readonly CLOSING: 2;
+  /** `readyState` 3: closed. */
   declare readonly CLOSED: 3;
 
   readonly #url: string;
@@ -167,17 +181,26 @@ export class WebSocket extends EventTarget {
   get binaryType(): BinaryType {
     return this.#binaryType;
   }
+  /** Sets how binary messages are delivered: 'blob' or 'arraybuffer'. */
   set binaryType(value: BinaryType) {
     if (value === 'blob' || value === 'arraybuffer') this.#binaryType = value;
   }
 
+  /** The `open` event handler attribute, or null. */
   get onopen(): Handler { return this.#getHandler('open'); }
+  /** Replaces the `open` event handler (null removes it). */
   set onopen(handler: Handler) { this.#setHandler('open', handler); }
+  /** The `message` event handler attribute, or null. */
   get onmessage(): Handler { return this.#getHandler('message'); }
+  /** Replaces the `message` event handler (null removes it). */
   set onmessage(handler: Handler) { this.#setHandler('message', handler); }
+  /** The `error` event handler attribute, or null. */
   get onerror(): Handler { return this.#getHandler('error'); }
+  /** Replaces the `error` event handler (null removes it). */
   set onerror(handler: Handler) { this.#setHandler('error', handler); }
+  /** The `close` event handler attribute, or null. */
   get onclose(): Handler { return this.#getHandler('close'); }
+  /** Replaces the `close` event handler (null removes it). */
   set onclose(handler: Handler) { this.#setHandler('close', handler); }
 
   // ─── Methods ──────────────────────────────────────────────────────────────────────────
