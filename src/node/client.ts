@@ -103,10 +103,15 @@ async function open(uri: WebSocketUri, options: ClientOptions, onSocket: (socket
     socket.resume();
     await new Promise<void>((resolve, reject) => {
       const onClose = () => reject(session.lastError ?? new Error('connection closed during the opening handshake'));
+      // RFC 6455 §4.1: a failed handshake fails the connection. There is nothing left to send, so
+      // drop TCP now instead of waiting for a server that may keep it open (or keep talking).
+      const onError = () => socket.destroy();
       session.once('close', onClose);
+      session.once('error', onError);
       session.once('open', () => {
         session.holdEvents();
         session.off('close', onClose);
+        session.off('error', onError);
         resolve();
       });
       session.connection.startHandshake();
