@@ -6,7 +6,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, HandshakeError } from '../../src/index.js';
-import { newKey, Resources, tcpConnect, upgradeRequest, withTimeout } from '../helpers/node-peers.js';
+import { newKey, Resources, startRawServer, tcpConnect, upgradeRequest, withTimeout } from '../helpers/node-peers.js';
 import { echoRoundTrip, httpGet, rawExchange, startEchoServer } from './net-kit.js';
 
 const resources = new Resources();
@@ -195,6 +195,49 @@ describe('slow handshakes', () => {
     expect(answer.ms).toBeGreaterThanOrEqual(250);
     expect(answer.ms).toBeLessThan(2_000);
     expect(connections).toBe(0);
+  });
+});
+
+describe('hostile servers against our client', () => {
+  it('[6455-4.1-42] [wsref] a server that accepts TCP but never answers: connect() fails at handshakeTimeout and lets the socket go', async () => {
+    let serverSide: import('node:net').Socket | undefined;
+    const { port } = await startRawServer(resources, (socket) => {
+      serverSide = socket;
+      socket.resume(); // reads (and so sees the client's FIN), never writes
+    });
+    const started = performance.now();
+    await expect(connect(`ws://127.0.0.1:${port}/`, { handshakeTimeout: 300 })).rejects.toThrow(/timed out after 300 ms/);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    await withTimeout(new Promise((resolve) => (serverSide!.closed ? resolve(null) : serverSide!.once('close', resolve))), 2_000, 'the client letting go');
+  });
+
+  it('[6455-4.1-42] [wsref] a server that refuses with 403 but keeps the TCP connection open: connect() fails at once with the HandshakeError', async () => {
+    const { port } = await startRawServer(resources, (socket) => {
+      socket.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n'); // and then nothing: no close, no reading
+    });
+    const started = performance.now();
+    const attempt = connect(`ws://127.0.0.1:${port}/`, { handshakeTimeout: 3_000 });
+    await expect(attempt).rejects.toBeInstanceOf(HandshakeError);
+    await expect(attempt).rejects.toThrow(/403/);
+    expect(performance.now() - started).toBeLessThan(1_000); // not after the close timeout or the handshake timeout
+  });
+
+  it('[6455-4.1-42] [wsref] a server that streams an endless response head: the client stops reading at 16 KiB', async () => {
+    let written = 0;
+    const { port } = await startRawServer(resources, (socket) => {
+      socket.write('HTTP/1.1 101 Switching Protocols\r\n');
+      const line = Buffer.from(`X-Padding: ${'a'.repeat(1_000)}\r\n`);
+      const flood = setInterval(() => {
+        if (socket.destroyed || written > 64 * 1024 * 1024) return clearInterval(flood);
+        socket.write(line);
+        written += line.length;
+      }, 0);
+      socket.once('close', () => clearInterval(flood));
+    });
+    const attempt = connect(`ws://127.0.0.1:${port}/`, { handshakeTimeout: 5_000 });
+    await expect(attempt).rejects.toBeInstanceOf(HandshakeError);
+    await expect(attempt).rejects.toThrow(/16384|too large|431/i);
+    expect(written).toBeLessThan(4 * 1024 * 1024); // refused long before the flood ended
   });
 });
 
