@@ -46,7 +46,17 @@ export function maskInPlace(data: Uint8Array, maskKey: number, position = 0): vo
     const words = (length - i) >>> 2;
     const view = new Uint32Array(data.buffer, data.byteOffset + i, words);
     const word = nativeWord(rotateKey(maskKey, position + i));
-    for (let w = 0; w < words; w++) view[w] ^= word;
+    // Four words per iteration: V8 runs this about twice as fast as one word per iteration
+    // (measured with bench/: masking is most of a large message's CPU time without native help).
+    const unrolledWords = words & ~3;
+    let w = 0;
+    for (; w < unrolledWords; w += 4) {
+      view[w] ^= word;
+      view[w + 1] ^= word;
+      view[w + 2] ^= word;
+      view[w + 3] ^= word;
+    }
+    for (; w < words; w++) view[w] ^= word;
     i += words << 2;
   }
   for (; i < length; i++) data[i] ^= keyByte(maskKey, position + i);
