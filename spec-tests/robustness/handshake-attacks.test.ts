@@ -93,7 +93,7 @@ describe('floods of headers (CVE-2024-37890 in ws: a crash when headers exceed m
     expect(server.maxHeadersCount ?? 2_000).toBe(2_000);
     const junk = Array.from({ length: 2_000 }, (_, i) => `X-${i}: y`);
     const answer = await rawExchange(port, requestWith(port, [...junk, ...VALID_LINES()]));
-    expect([400, 431]).toContain(answer.head?.status);
+    expect(answer.head?.status).toBe(400);
     await expectStillServing(port);
   });
 
