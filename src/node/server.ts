@@ -54,7 +54,11 @@ export interface ServerOptions extends SessionOptions, CompressionOptions {
   authenticate?: (request: http.IncomingMessage, handshake: ClientHandshake) => AuthenticationResult | Promise<AuthenticationResult>;
   /** Extra headers for the 101 response (e.g. Set-Cookie). */
   headers?: Record<string, string>;
-  /** Time allowed from the upgrade request to the 101 (hooks included); ms. Default 10 s. */
+  /**
+   * Time allowed from the complete upgrade request to the 101 (hooks included); ms. Default 10 s.
+   * The request head itself is read by Node's HTTP server: a slow head (slowloris) is bounded by
+   * that server's `headersTimeout` and `connectionsCheckingInterval` (docs/security-defences.md).
+   */
   handshakeTimeout?: number;
 }
 
