@@ -70,6 +70,8 @@ async function open(uri: WebSocketUri, options: ClientOptions, onSocket: (socket
   // RFC 6455 §4.1 step 2: serialize attempts per remote address; through a proxy the address is
   // unknown, so each host name counts as a distinct host.
   const address = proxy || net.isIP(uri.host) ? uri.host : (await lookup(uri.host)).address;
+  // …and the client should then keep the total of pending attempts low.
+  const releaseProxySlot = proxy ? await pendingThroughProxy.acquire() : () => {};
   const release = await connectingQueue.acquire(`${address}:${uri.port}`);
   try {
     let socket = proxy ? await tunnel(proxy, uri, onSocket) : await connectTcp(address, uri.port, onSocket);
@@ -119,6 +121,7 @@ async function open(uri: WebSocketUri, options: ClientOptions, onSocket: (socket
     return session;
   } finally {
     release();
+    releaseProxySlot();
   }
 }
 
@@ -228,3 +231,31 @@ class ConnectingQueue {
 }
 
 const connectingQueue = new ConnectingQueue();
+
+/** At most `limit` attempts at once; the rest wait their turn in order. */
+class PendingLimit {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next(); // the slot passes straight to the next attempt
+      else this.active--;
+    };
+  }
+}
+
+/**
+ * RFC 6455 §4.1 step 2: when a proxy resolves names, the client cannot tell which host names
+ * share an address, so it limits how many attempts through proxies are CONNECTING at once.
+ */
+export const MAX_PENDING_THROUGH_PROXY = 8;
+const pendingThroughProxy = new PendingLimit(MAX_PENDING_THROUGH_PROXY);

@@ -1,0 +1,97 @@
+// RFC 6455 §9 and §4.2.2 step 5.6: how the server's Sec-WebSocket-Extensions answer is derived
+// from the client's offer, and which parameters may appear in it. Driven through the core's
+// negotiation functions with the two compression extensions we ship.
+
+import { describe, expect, it } from 'vitest';
+import {
+  acceptServerExtensions,
+  HandshakeError,
+  negotiateServerExtensions,
+  parseExtensionHeader,
+  serializeExtensionHeader,
+  type ExtensionFactory,
+} from '../../src/core/index.js';
+import { deflateFrame } from '../../src/core/deflate-frame.js';
+import { permessageDeflate } from '../../src/core/permessage-deflate.js';
+import { createZlibCodec } from '../../src/node/zlib-codec.js';
+
+const codec = createZlibCodec();
+const serverFactories = (): ExtensionFactory[] => [
+  permessageDeflate({ codec }),
+  deflateFrame({ codec, name: 'deflate-frame' }),
+  deflateFrame({ codec, name: 'x-webkit-deflate-frame' }),
+];
+/** The parameters each extension defines (RFC 7692 §7.1; the deflate-frame draft). */
+const DEFINED_PARAMS: Record<string, readonly string[]> = {
+  'permessage-deflate': ['server_no_context_takeover', 'client_no_context_takeover', 'server_max_window_bits', 'client_max_window_bits'],
+  'deflate-frame': ['max_window_bits', 'no_context_takeover'],
+  'x-webkit-deflate-frame': ['max_window_bits', 'no_context_takeover'],
+};
+
+function negotiate(offer: string) {
+  const result = negotiateServerExtensions(parseExtensionHeader(offer), serverFactories());
+  for (const e of result.extensions) e.dispose();
+  return result.responseHeader;
+}
+
+describe('the server derives its answer from the client offer (RFC 6455 §4.2.2, §9.1)', () => {
+  const offers = [
+    'deflate-frame',
+    'x-webkit-deflate-frame; max_window_bits=10',
+    'permessage-deflate; client_max_window_bits',
+    'x-unknown-ext, deflate-frame',
+    'permessage-deflate; server_max_window_bits=10, deflate-frame',
+    'x-unknown-ext; a=1',
+  ];
+
+  it.each(offers)('[6455-4.2.2-10] [6455-4.2.2-11] answers %j only with extensions the client listed', (offer) => {
+    const offeredNames = new Set(parseExtensionHeader(offer).map((o) => o.name));
+    const response = negotiate(offer);
+    const answered = response === undefined ? [] : parseExtensionHeader(response);
+    for (const entry of answered) expect(offeredNames.has(entry.name)).toBe(true);
+    // A server supporting several extensions picks from the client's list: never one it did not offer.
+    if (offer === 'deflate-frame') expect(answered.map((e) => e.name)).toEqual(['deflate-frame']);
+    if (offer.startsWith('x-unknown-ext; a=1')) expect(response).toBeUndefined();
+  });
+
+  it('[6455-4.2.2-10] with several supported extensions offered, the choice follows the client order (one per RSV bit)', () => {
+    expect(negotiate('deflate-frame, permessage-deflate')).toBe('deflate-frame');
+    expect(negotiate('permessage-deflate, deflate-frame')).toBe('permessage-deflate');
+  });
+});
+
+describe('extension parameters (RFC 6455 §9, §9.1)', () => {
+  it.each([
+    'permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=9; client_max_window_bits',
+    'permessage-deflate; client_max_window_bits=12',
+    'deflate-frame; max_window_bits=11; no_context_takeover',
+  ])('[6455-9-3] [6455-9.1-5] the answer to %j carries only parameters its extension defines, with valid values', (offer) => {
+    const response = negotiate(offer)!;
+    expect(response).toBeDefined();
+    for (const entry of parseExtensionHeader(response)) {
+      for (const [name, value] of entry.params) {
+        expect(DEFINED_PARAMS[entry.name]).toContain(name);
+        if (name.endsWith('window_bits') && value !== true) expect(Number(value)).toBeGreaterThanOrEqual(8);
+        if (name.endsWith('window_bits') && value !== true) expect(Number(value)).toBeLessThanOrEqual(15);
+      }
+    }
+  });
+
+  it('[6455-9.1-5] [6455-9-3] a server declines an offer that carries a parameter its extension does not define', () => {
+    expect(negotiate('permessage-deflate; invented_param')).toBeUndefined();
+    expect(negotiate('deflate-frame; invented_param=3')).toBeUndefined();
+    // …and falls back to the client's next, valid alternative.
+    expect(negotiate('permessage-deflate; invented_param, permessage-deflate')).toBe('permessage-deflate');
+  });
+
+  it('[6455-9.1-5] [6455-9-3] a client refuses an answer with an undefined parameter or an out-of-range value', () => {
+    const clientFactories = [permessageDeflate({ codec })];
+    const bad = ['permessage-deflate; invented_param', 'permessage-deflate; server_max_window_bits=16', 'permessage-deflate; server_max_window_bits=abc'];
+    for (const response of bad) {
+      expect(() => acceptServerExtensions(parseExtensionHeader(response), clientFactories)).toThrow(HandshakeError);
+    }
+    const good = acceptServerExtensions(parseExtensionHeader('permessage-deflate; server_max_window_bits=10'), clientFactories);
+    expect(serializeExtensionHeader(good.map((e) => ({ name: e.name, params: e.responseParams })))).toBe('permessage-deflate; server_max_window_bits=10');
+    for (const e of good) e.dispose();
+  });
+});
