@@ -42,18 +42,15 @@ describe('length fields (RFC 6455 §5.2), in the core', () => {
     { ids: '[6455-5.2-6]', name: '65,535 in the 64-bit form', header: [0x82, 127, 0, 0, 0, 0, 0, 0, 0xff, 0xff], code: 1002 },
     { ids: '[6455-5.2-6]', name: '1 in the 64-bit form', header: [0x82, 127, 0, 0, 0, 0, 0, 0, 0, 1], code: 1002 },
   ];
-  for (const role of ['server', 'client'] as const) {
-    for (const c of cases) {
-      it(`${c.ids} ${role}: a length of ${c.name} fails the connection with ${c.code} before any payload`, () => {
-        const { conn, log } = openEndpoint(role);
-        const header = Uint8Array.from(c.header);
-        if (role === 'server') header[1]! |= 0x80; // clients mask (§5.1); the key follows the length
-        conn.receive(role === 'server' ? Uint8Array.of(...header, 1, 2, 3, 4) : header);
-        expect(log.failCode).toBe(c.code);
-        expect(conn.readyState).toBe(2);
-      });
-    }
-  }
+  const rows = (['server', 'client'] as const).flatMap((role) => cases.map((c) => ({ ...c, role })));
+  it.each(rows)('$ids $role: a length of $name fails the connection with $code before any payload', (c) => {
+    const { conn, log } = openEndpoint(c.role);
+    const header = Uint8Array.from(c.header);
+    if (c.role === 'server') header[1]! |= 0x80; // clients mask (§5.1); the key follows the length
+    conn.receive(c.role === 'server' ? Uint8Array.of(...header, 1, 2, 3, 4) : header);
+    expect(log.failCode).toBe(c.code);
+    expect(conn.readyState).toBe(2);
+  });
 
   it('[6455-5.2-6] the smallest lengths of each form are accepted (126 in 16 bits, 65,536 in 64 bits)', () => {
     const { conn, log } = openEndpoint('client');
