@@ -8,7 +8,7 @@
 //   --rounds N         rounds per measurement (default 3)
 //   --sizes a,b        message sizes in bytes for echo and client echo
 //   --duration MS      measured time per run
-//   --profile          run wsref's processes with --cpu-prof (profiles in bench/results/profiles/)
+//   --profile          run wsref's processes with --cpu-prof (profiles in dist/bench-profiles/)
 //   --docs / --no-docs write (or not) docs/performance-results.json
 //   --out FILE         where to write the JSON results
 
@@ -58,7 +58,8 @@ const fileLimit = openFilesLimit();
 const wantedIdle = quick ? 2_000 : 10_000;
 // Each side holds one descriptor per connection, plus a few hundred for Node itself.
 const idleConnections = Math.min(wantedIdle, fileLimit - 500);
-const profileDir = path.join(REPO_DIR, 'bench', 'results', 'profiles');
+// Under dist/, which git ignores (profiles are large and machine-specific).
+const profileDir = path.join(REPO_DIR, 'dist', 'bench-profiles');
 
 const sizes = numbers(option('sizes'));
 const config: BenchConfig = {
@@ -135,7 +136,7 @@ function docsSummary(allRows: readonly Row[]) {
   const round = (n: number | undefined) => (n === undefined ? null : Number(n.toPrecision(4)));
   return {
     generated: machine.date,
-    machine: { cpu: machine.cpu, cores: machine.cores, node: machine.node, platform: machine.platform },
+    machine: { cpu: machine.cpu, cores: machine.cores, node: machine.node, platform: machine.platform, loadAverageAtStart: machine.loadAverageAtStart },
     nativeHelpers: native,
     ws: (serverInfo.ws as { ws?: string } | undefined)?.ws ?? null,
     settings: { rounds: config.rounds, durationMs: config.durationMs, idleConnections, compressedConnections: config.compressedConnections },
@@ -158,7 +159,7 @@ function docsSummary(allRows: readonly Row[]) {
   };
 }
 
-const fullDefaultRun = !quick && option('only') === undefined && option('sizes') === undefined && option('duration') === undefined && !flag('profile');
+const fullDefaultRun = !quick && option('only') === undefined && option('rounds') === undefined && option('sizes') === undefined && option('duration') === undefined && !flag('profile');
 if (flag('docs') || (fullDefaultRun && !flag('no-docs'))) {
   const docsFile = path.join(REPO_DIR, 'docs', 'performance-results.json');
   writeFileSync(docsFile, `${JSON.stringify(docsSummary(rows), null, 1)}\n`);
