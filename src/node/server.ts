@@ -191,7 +191,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         this.options,
       );
       session.connection.establish(answer.protocol, answer.extensions);
-      this.track(session);
+      session.trackIn(this.clients); // leaves the set when it closes
       this.announce(session, request);
       if (head.length > 0) session.connection.receive(head);
       return session;
@@ -203,16 +203,6 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       rejectSocket(socket, refusal.status, refusal.message, { ...refusal.headers });
       return undefined;
     }
-  }
-
-  /**
-   * Keeps `session` in `clients` while it is open. A method of its own, not an arrow inside
-   * `handleUpgrade`: a closure there would share that function's scope and keep the whole
-   * upgrade request (headers and all) alive for as long as the session lives.
-   */
-  private track(session: Session): void {
-    this.clients.add(session);
-    session.once('close', () => this.clients.delete(session));
   }
 
   /**

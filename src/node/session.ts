@@ -101,21 +101,26 @@ export class Session extends EventEmitter<SessionEvents> {
   private lastReceived = Date.now();
   private lastActivity = Date.now();
   /** Events held back until the application can listen (see `holdEvents`), in arrival order. */
-  private heldEvents: Array<() => void> | undefined;
+  /** The server's set of open sessions, if any: this session leaves it when closed. */
+  private registry: Set<Session> | undefined;
+  private heldEvents: Array<[event: keyof SessionEvents, args: unknown[]]> | undefined;
 
   /** @internal Use `WebSocketServer` or `connect()`. */
   constructor(socket: Socket, makeConnection: (handler: ConnectionHandler) => Connection, options: SessionOptions = {}) {
     super();
     this.options = resolveSessionOptions(options);
     this.socket = socket;
-    this.connection = makeConnection(this.coreEvents());
+    this.connection = makeConnection(new Session.CoreEvents(this));
     socket.setNoDelay(true);
     socket.setTimeout(0);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.onEnd());
-    socket.on('close', () => this.onSocketClose());
-    socket.on('error', (error) => this.onSocketError(error));
-    socket.on('drain', () => this.emit('drain'));
+    // The listeners are shared by all sessions (no closures per connection: idle connections
+    // are counted in the thousands); each finds its session through the socket.
+    (socket as SessionSocket)[kSession] = this;
+    socket.on('data', Session.onSocketData);
+    socket.on('end', Session.onSocketEnd);
+    socket.on('close', Session.onSocketClose);
+    socket.on('error', Session.onSocketError);
+    socket.on('drain', Session.onSocketDrain);
   }
 
   // ─── State ────────────────────────────────────────────────────────────────────────────
@@ -217,40 +222,60 @@ export class Session extends EventEmitter<SessionEvents> {
   releaseEvents(): void {
     const held = this.heldEvents;
     this.heldEvents = undefined;
-    for (const deliver of held ?? []) deliver();
+    for (const [event, args] of held ?? []) this.emitNow(event, args);
   }
 
-  /** Runs `deliver` now, or queues it behind the held events. */
-  private deliver(deliver: () => void): void {
-    if (this.heldEvents) this.heldEvents.push(deliver);
-    else deliver();
+  /** Emits an event now, or queues it behind the held events. */
+  private dispatch<E extends keyof SessionEvents>(event: E, ...args: SessionEvents[E]): void {
+    if (this.heldEvents) this.heldEvents.push([event, args]);
+    else this.emitNow(event, args);
+  }
+
+  private emitNow(event: keyof SessionEvents, args: unknown[]): void {
+    // Errors are reported to listeners only: an unheard error must never crash the process.
+    if (event === 'error' && this.listenerCount('error') === 0) return;
+    (this.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
+    if (event === 'close') this.removeAllListeners('drain');
   }
 
   // ─── Events from the core ───────────────────────────────────────────────────────────
 
-  /** The core's handler: how protocol events become socket writes and session events. */
-  private coreEvents(): ConnectionHandler {
-    return {
-      write: (head, payload) => this.writeToSocket(head, payload),
-      open: () => {
-        this.startTimers();
-        this.emit('open');
-      },
-      message: (data, isText) => {
-        this.lastActivity = Date.now();
-        const buffer = asBuffer(data);
-        this.deliver(() => this.emit('message', isText ? buffer.toString('utf8') : buffer, !isText));
-      },
-      ping: (payload) => this.deliver(() => this.emit('ping', asBuffer(payload))),
-      pong: (payload) => this.deliver(() => this.emit('pong', asBuffer(payload))),
-      closeFrame: () => this.armCloseTimer(),
-      error: (error) => {
-        this.failure = error;
-        this.emitError(error);
-      },
-      closeTransport: (immediately) => this.closeSocket(immediately),
-    };
-  }
+  /**
+   * The core's handler: how protocol events become socket writes and session events. A class
+   * (methods on its prototype, one small object per session) rather than an object of arrow
+   * functions; nested here so it may reach the session's private members.
+   */
+  private static readonly CoreEvents = class implements ConnectionHandler {
+    constructor(private readonly session: Session) {}
+    write(head: Uint8Array, payload?: Uint8Array): void {
+      this.session.writeToSocket(head, payload);
+    }
+    open(): void {
+      this.session.startTimers();
+      this.session.emit('open');
+    }
+    message(data: Uint8Array, isText: boolean): void {
+      this.session.lastActivity = Date.now();
+      const buffer = asBuffer(data);
+      this.session.dispatch('message', isText ? buffer.toString('utf8') : buffer, !isText);
+    }
+    ping(payload: Uint8Array): void {
+      this.session.dispatch('ping', asBuffer(payload));
+    }
+    pong(payload: Uint8Array): void {
+      this.session.dispatch('pong', asBuffer(payload));
+    }
+    closeFrame(): void {
+      this.session.armCloseTimer();
+    }
+    error(error: Error): void {
+      this.session.failure = error;
+      this.session.dispatch('error', error);
+    }
+    closeTransport(immediately: boolean): void {
+      this.session.closeSocket(immediately);
+    }
+  };
 
   private writeToSocket(head: Uint8Array, payload: Uint8Array | undefined): void {
     if (this.socket.destroyed) return;
@@ -258,10 +283,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+      process.nextTick(Session.uncork, this);
     }
     this.socket.write(head);
     if (payload) this.socket.write(payload);
@@ -288,44 +310,52 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
-  // ─── Socket events ──────────────────────────────────────────────────────────────────
+  // ─── Socket events (shared listeners: `this` is the socket) ──────────────────────────
 
-  private onData(chunk: Buffer): void {
-    this.lastReceived = Date.now();
-    this.pingSentAt = 0;
-    this.connection.receive(chunk);
+  private static uncork(session: Session): void {
+    session.corked = false;
+    session.socket.uncork();
   }
 
-  private onEnd(): void {
+  private static onSocketData(this: Socket, chunk: Buffer): void {
+    const session = (this as SessionSocket)[kSession];
+    session.lastReceived = Date.now();
+    session.pingSentAt = 0;
+    session.connection.receive(chunk);
+  }
+
+  private static onSocketEnd(this: Socket): void {
     // The peer closed its side (TCP FIN). The upgraded socket is half-open capable; close ours too.
-    if (!this.socket.destroyed) this.socket.end();
+    if (!this.destroyed) this.end();
   }
 
-  private onSocketError(error: Error): void {
-    this.emitError(error);
-    this.socket.destroy();
+  private static onSocketError(this: Socket, error: Error): void {
+    (this as SessionSocket)[kSession].dispatch('error', error);
+    this.destroy();
   }
 
-  private onSocketClose(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.stopTimers();
-    clearTimeout(this.closeTimer);
-    const result = this.connection.transportClosed();
-    this.deliver(() => {
-      this.emit('close', result.code, result.reason, result.wasClean);
-      this.removeAllListeners('drain');
-    });
+  private static onSocketDrain(this: Socket): void {
+    (this as SessionSocket)[kSession].emit('drain');
+  }
+
+  private static onSocketClose(this: Socket): void {
+    const session = (this as SessionSocket)[kSession];
+    if (session.closed) return;
+    session.closed = true;
+    session.stopTimers();
+    clearTimeout(session.closeTimer);
+    session.registry?.delete(session);
+    const result = session.connection.transportClosed();
+    session.dispatch('close', result.code, result.reason, result.wasClean);
+  }
+
+  /** @internal Keeps this session in `registry` (a server's `clients`) until it closes. */
+  trackIn(registry: Set<Session>): void {
+    this.registry = registry;
+    registry.add(this);
   }
 
   // ─── Helpers ────────────────────────────────────────────────────────────────────────
-
-  /** Errors are reported to listeners only: an unheard error must never crash the process. */
-  private emitError(error: Error): void {
-    this.deliver(() => {
-      if (this.listenerCount('error') > 0) this.emit('error', error);
-    });
-  }
 
   /** The error that failed the connection (protocol violation or handshake), if any. */
   get lastError(): Error | undefined {
@@ -344,7 +374,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** The peer does not read: refuse to buffer without bound and drop it (reported as 1006). */
   private dropSlowReader(): void {
     if (this.socket.destroyed) return;
-    this.emitError(new Error(`peer is not reading: ${this.socket.writableLength} bytes buffered (limit ${this.options.maxBufferedAmount})`));
+    this.dispatch('error', new Error(`peer is not reading: ${this.socket.writableLength} bytes buffered (limit ${this.options.maxBufferedAmount})`));
     this.socket.destroy();
   }
 
@@ -360,7 +390,7 @@ export class Session extends EventEmitter<SessionEvents> {
         const now = Date.now();
         if (this.pingSentAt !== 0 && now - this.pingSentAt >= pongTimeout) {
           // Keepalive failed: nothing came back. Drop the connection (reported as 1006).
-          this.emitError(new Error(`no pong within ${pongTimeout} ms`));
+          this.dispatch('error', new Error(`no pong within ${pongTimeout} ms`));
           this.socket.destroy();
         } else if (this.pingSentAt === 0 && now - this.lastReceived >= pingInterval && this.readyState === ReadyState.OPEN) {
           this.pingSentAt = now;
@@ -384,6 +414,10 @@ export class Session extends EventEmitter<SessionEvents> {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Where a socket keeps its session, for the shared socket listeners. */
+const kSession = Symbol('wsref.session');
+type SessionSocket = Socket & { [kSession]: Session };
 
 /**
  * The session's own settings, defaults filled in. Only these fields are copied (not the rest
