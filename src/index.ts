@@ -1,6 +1,14 @@
 // wsref: the WebSocket protocol (RFC 6455, RFC 7692, deflate-frame) for Node.js.
 // The Node runtime is exported here; the sans-I/O core is at `wsref/core` (src/core/index.ts).
 
+/**
+ * The Node.js runtime: `WebSocketServer` (RFC 6455 §4.2, inside any `http.Server`), `connect()`
+ * (§4.1), the `Session` both give you, and the browser-style `WebSocket` class (WHATWG). The
+ * sans-I/O protocol core underneath is the `wsref/core` module.
+ *
+ * @module wsref
+ */
+
 export { WebSocketServer, type ServerOptions, type AuthenticationResult, type WebSocketServerEvents } from './node/server.js';
 export { connect, type ClientOptions } from './node/client.js';
 export { Session, DEFAULT_SESSION_OPTIONS, type SessionOptions, type SendOptions, type SessionEvents } from './node/session.js';

@@ -5,7 +5,9 @@
 import type { Config } from '@docusaurus/types';
 import type * as Preset from '@docusaurus/preset-classic';
 import { themes as prismThemes } from 'prism-react-renderer';
+import wsrefApiPlugin from './plugins/wsref-api';
 import wsrefCorePlugin from './plugins/wsref-core';
+import wsrefDataPlugin from './plugins/wsref-data';
 
 const config: Config = {
   title: 'wsref',
@@ -14,7 +16,9 @@ const config: Config = {
   url: 'http://localhost',
   baseUrl: '/',
   favicon: 'favicon.svg',
-  trailingSlash: false,
+  // Every page is a directory with an index.html (/inspector/), which any static file server —
+  // the demo server of `npm start` included — serves without special rules.
+  trailingSlash: true,
 
   // A link to a page that does not exist fails the build; so does a link to a missing heading.
   onBrokenLinks: 'throw',
@@ -57,6 +61,10 @@ const config: Config = {
   plugins: [
     // Lets site components import the protocol core: `import { … } from '@wsref/core'`.
     wsrefCorePlugin,
+    // Lets pages import result files written by other tools, when they exist (see the plugin).
+    wsrefDataPlugin,
+    // The API reference: TypeDoc writes docs/api/ from the TSDoc of src/ before the docs load.
+    wsrefApiPlugin,
     [
       // Full-text search built into the site at build time; runs in the browser, offline.
       '@easyops-cn/docusaurus-search-local',
@@ -84,6 +92,7 @@ const config: Config = {
         { to: '/inspector', label: 'Frame inspector', position: 'left' },
         { to: '/conformance/autobahn', label: 'Conformance', position: 'left' },
         { to: '/performance', label: 'Performance', position: 'left' },
+        { to: '/api/', label: 'API', position: 'left' },
       ],
     },
     footer: {

@@ -2,6 +2,15 @@
 // functions and state machines over Uint8Array. Browser-safe: no Node imports.
 // See src/README.md for the map from RFC sections to modules.
 
+/**
+ * The sans-I/O protocol core: RFC 6455 as functions and state machines over `Uint8Array` —
+ * handshake (§4), frame parser and writer (§5.2), masking (§5.3), control frames (§5.5), close
+ * codes (§7.4), UTF-8 (§8.1), extensions (§9) and the `Connection` state machine. It imports
+ * nothing from Node, so it runs in browsers too (the docs site's frame inspector uses it).
+ *
+ * @module wsref/core
+ */
+
 export * from './errors.js';
 export * from './uri.js';
 export * from './http-head.js';
