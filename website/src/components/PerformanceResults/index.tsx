@@ -167,8 +167,6 @@ export default function PerformanceResults(): React.JSX.Element {
           <thead>
             <tr>
               <th>scenario</th>
-              <th>payload</th>
-              <th>size</th>
               <th>metric</th>
               <th>wsref</th>
               <th>ws</th>
@@ -181,11 +179,10 @@ export default function PerformanceResults(): React.JSX.Element {
           <tbody>
             {rows.map((row, i) => (
               <tr key={i}>
-                <td>{row.scenario}</td>
-                <td>{row.payload}</td>
-                <td>{row.size}</td>
+                <td>{rowLabel({ ...row, metric: '' })}</td>
                 <td>
-                  {row.metric} <span className={styles.unit}>({row.unit})</span>
+                  {row.metric}
+                  {row.unit !== row.metric ? <span className={styles.unit}> ({row.unit})</span> : null}
                 </td>
                 <td className={styles.number}>{formatValue(row.wsref?.median, row.unit)}</td>
                 <td className={styles.number}>{formatValue(row.ws?.median, row.unit)}</td>
