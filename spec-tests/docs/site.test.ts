@@ -178,7 +178,12 @@ describe.skipIf(!enabled)('the documentation site in Chromium', () => {
       expect(await field('Payload len').innerText()).toBe('5');
       expect(await field('Payload data').innerText()).toBe('"Hello"');
       expect(await receiver().locator('[data-testid="decoded-text"]').innerText()).toBe('"Hello"');
-      await page.screenshot({ path: path.join(screenshotDir, 'inspector.png'), fullPage: true });
+      // The inspector from its tabs down to the decoded payload (a full-page shot would repeat the sticky navbar).
+      await page.setViewportSize({ width: 1280, height: 1500 });
+      await page.evaluate("document.querySelector('[data-testid=\"frame-inspector\"]').scrollIntoView({ block: 'start' }); window.scrollBy(0, -70)");
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: path.join(screenshotDir, 'inspector.png') });
+      await page.setViewportSize({ width: 1280, height: 900 });
     });
 
     it('[wsref] decodes the RFC 6455 §5.7 fragmented message: a text frame without FIN, then a continuation frame, delivered as "Hello"', async () => {
