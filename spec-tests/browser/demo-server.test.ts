@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoServer, defaultStaticRoots, DEMO_PUBLIC_DIR, type DemoServer } from '../../examples/server.js';
-import { connect, HandshakeError, WebSocket } from '../../src/index.js';
+import { CloseEvent, connect, HandshakeError, WebSocket } from '../../src/index.js';
 
 let demo: DemoServer;
 let site: string;

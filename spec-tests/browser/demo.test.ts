@@ -7,6 +7,10 @@ import type { Browser, Page } from 'playwright-core';
 import { createDemoServer, defaultStaticRoots, type DemoServer } from '../../examples/server.js';
 import { browserTestsEnabled, launchChromium } from '../helpers/browser.js';
 
+// The functions given to page.evaluate run inside Chromium; these name its globals for the type checker.
+declare const document: any;
+declare const location: any;
+
 const enabled = browserTestsEnabled();
 
 describe.skipIf(!enabled)('the demo in Chromium', () => {
