@@ -120,12 +120,10 @@ describe('[wsref] Autobahn client testee on the wsref runtime', () => {
     expect(standin.reportsUpdatedFor).toEqual(['wsref']);
   });
 
-  // Known runtime issue (found by the suite's cases 3.2, 3.3, 4.1.3, 4.1.4, 4.2.3, 4.2.4, 5.15 in
-  // the client direction, all NON-STRICT): when a message and a protocol error arrive together
-  // right behind the 101 response, wsref's client fails the connection before the application has
-  // its session, and the held-back message is delivered only once the session is CLOSING, too late
-  // to echo. `it.fails` records that; when the runtime is fixed this turns red — make it `it`.
-  it.skipIf(!runtimeReady).fails('[wsref] echoes a message that arrives right behind the 101 response before failing on the protocol error after it (case 3.2)', async () => {
+  // The suite's cases 3.2, 3.3, 4.1.3, 4.1.4, 4.2.3, 4.2.4 and 5.15 (client direction) send a
+  // message and a protocol error together right behind the 101: the client must hand the session
+  // to its caller, let it echo the message, and only then fail on the error.
+  it.skipIf(!runtimeReady)('[wsref] echoes a message that arrives right behind the 101 response before failing on the protocol error after it (case 3.2)', async () => {
     standin = await startFuzzingStandin([{ kind: 'echo-then-violate', text: 'Hello, world!' }]);
     await runFuzzingCases(options(standin.url, wsrefRuntime!.connect, []));
     const record = standin.cases.get(1);

@@ -135,6 +135,8 @@ export class Connection implements FrameSink {
   private readonly maskKeys: MaskKeySource | undefined;
   private readonly autoPong: boolean;
   private handshaker: ClientHandshaker | ServerHandshaker | undefined;
+  /** Bytes received while input is held (`holdInput`), in order; undefined when not holding. */
+  private heldInput: Uint8Array[] | undefined;
 
   private extensionList: Extension[] = [];
   private subprotocol: string | undefined;
@@ -216,6 +218,35 @@ export class Connection implements FrameSink {
       chunk = this.receiveHandshake(chunk);
       if (this.readyState !== ReadyState.OPEN || chunk.length === 0) return;
     }
+    if (this.heldInput) this.heldInput.push(chunk);
+    else this.processFrames(chunk);
+  }
+
+  /**
+   * Flow control for the application: received bytes are queued, not processed, until
+   * `resumeInput()`. A runtime uses it to hand an open connection to its caller before the
+   * first frames are acted on (their messages heard, their errors answered). Pause the
+   * transport too, so the queue stays short.
+   */
+  holdInput(): void {
+    this.heldInput ??= [];
+  }
+
+  /** Processes the queued bytes in order, then takes new ones as they come. */
+  resumeInput(): void {
+    const queue = this.heldInput;
+    this.heldInput = undefined;
+    while (queue && queue.length > 0) {
+      const heldAgain = this.heldInput as Uint8Array[] | undefined; // a handler may hold again
+      if (heldAgain) {
+        heldAgain.unshift(...queue); // the older bytes stay first
+        return;
+      }
+      this.processFrames(queue.shift()!);
+    }
+  }
+
+  private processFrames(chunk: Uint8Array): void {
     if (this.parser.stopped) return;
     try {
       this.parser.push(chunk);

@@ -216,13 +216,19 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   holdEvents(): void {
     this.heldEvents ??= [];
+    // Hold the input as well: frames that came with the 101 must not be acted on (answered,
+    // failed, echoed by nobody) before the caller can hear their messages.
+    this.connection.holdInput();
+    this.socket.pause();
   }
 
-  /** @internal Delivers the held events, in order, and stops holding. */
+  /** @internal Delivers the held events, in order, then lets the held input through. */
   releaseEvents(): void {
     const held = this.heldEvents;
     this.heldEvents = undefined;
     for (const [event, args] of held ?? []) this.emitNow(event, args);
+    if (!this.socket.destroyed) this.socket.resume();
+    this.connection.resumeInput();
   }
 
   /** Emits an event now, or queues it behind the held events. */
