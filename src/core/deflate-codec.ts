@@ -62,14 +62,20 @@ export interface Inflater {
 
 /** A DEFLATE implementation, injected into the compression extensions. */
 export interface DeflateCodec {
+  /** A compressor with its own LZ77 window (one per connection and direction). */
   createDeflater(options: DeflaterOptions): Deflater;
+  /** A decompressor with its own LZ77 window (one per connection and direction). */
   createInflater(options: InflaterOptions): Inflater;
 }
 
 /** Thrown by `Inflater.inflate` when the output would grow past `maxOutput`. */
 export class InflateLimitError extends RangeError {
+  /** Always `'InflateLimitError'`. */
   override readonly name = 'InflateLimitError';
-  constructor(readonly maxOutput: number) {
+  constructor(
+    /** The output limit that was reached, in bytes. */
+    readonly maxOutput: number,
+  ) {
     super(`inflated data exceeds the limit of ${maxOutput} bytes`);
   }
 }

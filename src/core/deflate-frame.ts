@@ -30,6 +30,7 @@ const MAX_WINDOW_BITS = 15;
 
 /** Configuration of `deflateFrame`; as with permessage-deflate, the side running it gives each option its meaning. */
 export interface DeflateFrameOptions {
+  /** The DEFLATE implementation (e.g. `createZlibCodec()` from the Node layer). */
   readonly codec: DeflateCodec;
   /** The extension token: the draft's `deflate-frame` (default) or WebKit's `x-webkit-deflate-frame`. */
   readonly name?: 'deflate-frame' | 'x-webkit-deflate-frame';
@@ -45,7 +46,9 @@ export interface DeflateFrameOptions {
   readonly noContextTakeover?: boolean;
   /** Frames shorter than this many bytes are sent uncompressed (default 1024; see permessage-deflate). */
   readonly threshold?: number;
+  /** DEFLATE level 0..9 for the compressor (the codec's default, zlib's 6, when absent). */
   readonly level?: number;
+  /** zlib memLevel 1..9 for the compressor (the codec's default when absent). */
   readonly memLevel?: number;
 }
 
