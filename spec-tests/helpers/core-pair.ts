@@ -119,6 +119,8 @@ export class Recorder implements ConnectionHandler {
   /** Writes and events interleaved, by name ('write', 'message', 'closeTransport', …), to check their order. */
   readonly timeline: string[] = [];
   private unread = 0;
+  /** Called after a message is recorded: lets a test act as an application would, mid-receive. */
+  onMessage: ((data: Uint8Array, isText: boolean) => void) | undefined;
 
   write(head: Uint8Array, payload?: Uint8Array): void {
     this.timeline.push('write');
@@ -129,6 +131,7 @@ export class Recorder implements ConnectionHandler {
   }
   message(data: Uint8Array, isText: boolean): void {
     this.record({ type: 'message', data: data.slice(), isText });
+    this.onMessage?.(data, isText);
   }
   ping(payload: Uint8Array): void {
     this.record({ type: 'ping', payload: payload.slice() });
