@@ -14,6 +14,6 @@ export { connect, type ClientOptions } from './node/client.js';
 export { Session, DEFAULT_SESSION_OPTIONS, type SessionOptions, type SendOptions, type SessionEvents } from './node/session.js';
 export type { CompressionOptions } from './node/extensions.js';
 export type { SendData } from './node/platform.js';
-export { createZlibCodec } from './node/zlib-codec.js';
+export { createZlibCodec, type ZlibCodecOptions } from './node/zlib-codec.js';
 export { CloseCode, CLOSE_CODES, ReadyState, ProtocolError, HandshakeError } from './core/index.js';
 export { WebSocket, CloseEvent, type WebSocketOptions, type WebSocketData, type BinaryType, type CloseEventInit } from './node/whatwg.js';
