@@ -29,6 +29,7 @@
 // larger window than the peer's is always safe, so inflaters use at least 9 too.
 
 import zlib from 'node:zlib';
+import { concatBytes } from '../core/bytes.js';
 import { InflateLimitError, type DeflateCodec, type Deflater, type DeflaterOptions, type Inflater, type InflaterOptions } from '../core/deflate-codec.js';
 
 /** The native handle behind a zlib stream (node/src/node_zlib.cc), as far as we use it. */
@@ -185,14 +186,7 @@ class SyncZlibEngine {
         ({ handle, state } = this.open());
       }
     }
-    if (pieces.length === 1) return pieces[0]!;
-    const joined = new Uint8Array(total);
-    let offset = 0;
-    for (const piece of pieces) {
-      joined.set(piece, offset);
-      offset += piece.length;
-    }
-    return joined;
+    return concatBytes(pieces, total);
   }
 
   /** Forgets the window. A discarded engine is simply recreated on the next run. */
