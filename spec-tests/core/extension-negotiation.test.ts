@@ -95,3 +95,21 @@ describe('extension parameters (RFC 6455 §9, §9.1)', () => {
     for (const e of good) e.dispose();
   });
 });
+
+describe('extensions may change the application data (RFC 6455 §6.2, §9.2)', () => {
+  it('[6455-9.2-1] [6455-6.2-6] a separately defined extension (permessage-deflate) compresses the data on the way out and restores it on the way in', () => {
+    const { extensions: [server] } = negotiateServerExtensions(parseExtensionHeader('permessage-deflate'), [permessageDeflate({ codec, threshold: 0 })]);
+    const [client] = acceptServerExtensions(parseExtensionHeader('permessage-deflate'), [permessageDeflate({ codec, threshold: 0 })]);
+    const data = new TextEncoder().encode('application data, application data, application data');
+    const sent = client!.encodeFrame(data, { opcode: 1, fin: true, firstFrameOfMessage: true, compress: true });
+    expect(sent.rsv).toBe(0x40); // RSV1: this frame's application data was modified
+    expect(sent.payload.length).toBeLessThan(data.length);
+    expect(server!.startIncomingFrame({ opcode: 1, fin: true, rsv: sent.rsv, firstFrameOfMessage: true })).toBe(true);
+    const out: Uint8Array[] = [];
+    server!.decodeChunk(sent.payload, out, 1 << 20);
+    server!.endIncomingFrame(true, out, 1 << 20);
+    expect(new TextDecoder().decode(Buffer.concat(out))).toBe('application data, application data, application data');
+    client!.dispose();
+    server!.dispose();
+  });
+});
