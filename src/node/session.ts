@@ -12,7 +12,7 @@ import {
   ReadyState,
   type ConnectionHandler,
 } from '../core/index.js';
-import { asBuffer, toBytes, type SendData } from './platform.js';
+import { asBuffer, decodeText, toBytes, type SendData } from './platform.js';
 
 /** Timers and limits of a session. All times are in milliseconds; 0 turns a timer off. */
 export interface SessionOptions {
@@ -263,7 +263,7 @@ export class Session extends EventEmitter<SessionEvents> {
     message(data: Uint8Array, isText: boolean): void {
       this.session.lastActivity = Date.now();
       const buffer = asBuffer(data);
-      this.session.dispatch('message', isText ? buffer.toString('utf8') : buffer, !isText);
+      this.session.dispatch('message', isText ? decodeText(buffer) : buffer, !isText);
     }
     ping(payload: Uint8Array): void {
       this.session.dispatch('ping', asBuffer(payload));
