@@ -205,6 +205,24 @@ export function readHead(socket: net.Socket, ms = 2_000): Promise<RawHead> {
   );
 }
 
+/** A plain HTTP GET on 127.0.0.1: status and body. */
+export function httpGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+        .on('error', reject);
+    }),
+    3_000,
+    `GET ${path}`,
+  );
+}
+
 /** Opens a TCP connection to 127.0.0.1:port. */
 export function tcpConnect(port: number, resources?: Resources): Promise<net.Socket> {
   return new Promise((resolve, reject) => {

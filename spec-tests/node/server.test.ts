@@ -8,6 +8,7 @@ import { connect, HandshakeError, WebSocketServer, type Session } from '../../sr
 import {
   acceptFor,
   encodeFrame,
+  httpGet,
   nextEvent,
   OP,
   rawUpgrade,
@@ -46,24 +47,6 @@ async function roundTrip(session: Session, text: string): Promise<unknown> {
   const reply = nextEvent<[string | Buffer]>(session, 'message');
   session.send(text);
   return (await reply)[0];
-}
-
-/** Plain HTTP GET on 127.0.0.1. */
-function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        })
-        .on('error', reject);
-    }),
-    2_000,
-    `GET ${path}`,
-  );
 }
 
 describe('an endpoint inside an HTTP server', () => {

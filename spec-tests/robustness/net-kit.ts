@@ -8,6 +8,7 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import { connect, WebSocketServer, type ServerOptions, type Session } from '../../src/index.js';
 import { closeServer, parseHead, trackSockets, withTimeout, type RawHead, type Resources } from '../helpers/node-peers.js';
+export { httpGet } from '../helpers/node-peers.js';
 
 export interface EchoServer {
   readonly server: http.Server;
@@ -86,24 +87,6 @@ export function rawExchange(port: number, request: string | Buffer, ms = 2_000):
     socket.on('close', () => finish(true));
     socket.on('connect', () => socket.write(request));
   });
-}
-
-/** A plain HTTP GET on 127.0.0.1: status and body. */
-export function httpGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        })
-        .on('error', reject);
-    }),
-    3_000,
-    `GET ${path}`,
-  );
 }
 
 /** Opens a WebSocket to `url` and checks one echo round trip; closes it. */
