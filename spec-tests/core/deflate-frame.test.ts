@@ -5,11 +5,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deflateFrame, type DeflateFrameOptions } from '../../src/core/deflate-frame.js';
-import { HandshakeError, ProtocolError } from '../../src/core/errors.js';
+import { HandshakeError } from '../../src/core/errors.js';
 import { parseExtensionHeader } from '../../src/core/extension-header.js';
 import { acceptServerExtensions, negotiateServerExtensions, offerExtensions, type Extension } from '../../src/core/extension.js';
 import { permessageDeflate } from '../../src/core/permessage-deflate.js';
-import { concat, frame, hex, noise, receive, recordingCodec, send, text, thrownBy, utf8, zlibCodec } from './deflate-test-kit.js';
+import { closeCodeOf, concat, frame, hex, noise, receive, recordingCodec, send, text, utf8, zlibCodec } from './deflate-test-kit.js';
 
 type Settings = Omit<DeflateFrameOptions, 'codec'>;
 const factory = (settings: Settings = {}, codec = zlibCodec) => deflateFrame({ threshold: 0, ...settings, codec });
@@ -28,12 +28,6 @@ function negotiate(client: Settings = {}, server: Settings = {}) {
   const { responseHeader, server: serverExtension } = respond(requestHeader, server);
   return { requestHeader, responseHeader, server: serverExtension!, client: accept(responseHeader!, client) };
 }
-
-const closeCodeOf = (fn: () => unknown): number => {
-  const error = thrownBy(fn);
-  expect(error).toBeInstanceOf(ProtocolError);
-  return (error as ProtocolError).closeCode;
-};
 
 const compressible = text('<li class="row">entry</li>\n'.repeat(60));
 

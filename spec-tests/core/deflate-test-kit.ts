@@ -1,7 +1,9 @@
 // Test helpers shared by the compression-extension tests (RFC 7692 and deflate-frame): driving
 // an `Extension` the way the connection does, frame by frame, and a codec that records options.
 import type { DeflateCodec, DeflaterOptions, InflaterOptions } from '../../src/core/deflate-codec.js';
+import { expect } from 'vitest';
 import type { Extension } from '../../src/core/extension.js';
+import { ProtocolError } from '../../src/core/errors.js';
 import { createZlibCodec } from '../../src/node/zlib-codec.js';
 
 export const zlibCodec: DeflateCodec = createZlibCodec();
@@ -108,6 +110,13 @@ export function thrownBy(fn: () => unknown): unknown {
     return error;
   }
   throw new Error('expected an exception');
+}
+
+/** The close code of the ProtocolError `fn` throws (failing the test if it throws anything else). */
+export function closeCodeOf(fn: () => unknown): number {
+  const error = thrownBy(fn);
+  expect(error).toBeInstanceOf(ProtocolError);
+  return (error as ProtocolError).closeCode;
 }
 
 /** Bytes with little redundancy (a linear congruential generator). */

@@ -5,12 +5,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeflateCodec } from '../../src/core/deflate-codec.js';
 import { deflateFrame } from '../../src/core/deflate-frame.js';
-import { HandshakeError, ProtocolError } from '../../src/core/errors.js';
+import { HandshakeError } from '../../src/core/errors.js';
 import { parseExtensionHeader } from '../../src/core/extension-header.js';
 import { acceptServerExtensions, negotiateServerExtensions, offerExtensions, type Extension, type ExtensionFactory } from '../../src/core/extension.js';
 import { permessageDeflate, type PermessageDeflateOptions } from '../../src/core/permessage-deflate.js';
 import {
-  bytes, concat, frame, hex, noise, receive, recordingCodec, send, text, thrownBy, utf8, zlibCodec,
+  bytes, closeCodeOf, concat, frame, hex, noise, receive, recordingCodec, send, text, utf8, zlibCodec,
   type WireFrame,
 } from './deflate-test-kit.js';
 
@@ -42,12 +42,6 @@ function negotiate(client: Settings = {}, server: Settings = {}) {
   const { responseHeader, server: serverExtension } = respond(requestHeader, server);
   return { requestHeader, responseHeader, server: serverExtension!, client: accept(responseHeader!, client) };
 }
-
-const closeCodeOf = (fn: () => unknown): number => {
-  const error = thrownBy(fn);
-  expect(error).toBeInstanceOf(ProtocolError);
-  return (error as ProtocolError).closeCode;
-};
 
 /** A 2,000-byte text that compresses well, so takeover effects show in sizes. */
 const compressible = text('{"type":"update","items":[1,2,3],"ok":true} '.repeat(44));
