@@ -1,10 +1,13 @@
 // RFC 7692 §7.2 (and RFC 1951, DEFLATE; RFC 1979 §2.1, the sync-flush trick): the DEFLATE
-// engine the compression extensions borrow, and the two byte rules they share.
+// engine the compression extensions borrow, and the rules they share: the sync-flush tail
+// and what a failed inflate means.
 //
 // The core never imports zlib. Whoever builds a connection injects a `DeflateCodec`:
 // `src/node/zlib-codec.ts` wraps Node's zlib; in a browser a wrapper around `pako` fits the same
 // shape. Everything here is synchronous because the core is bytes-in/events-out: a frame's
 // payload is inflated inside `Extension.decodeChunk`, before the call returns.
+
+import { ProtocolError } from './errors.js';
 
 /** How to build a compressor. */
 export interface DeflaterOptions {
@@ -77,6 +80,24 @@ export class InflateLimitError extends RangeError {
     readonly maxOutput: number,
   ) {
     super(`inflated data exceeds the limit of ${maxOutput} bytes`);
+  }
+}
+
+/**
+ * Inflates `data` into at most `limit` bytes, turning the engine's failures into the close codes
+ * the RFCs name: output past the message limit fails with 1009 (RFC 6455 §7.4.1, §10.4), data that
+ * does not inflate with 1007 (RFC 7692 §7.2.2, RFC 6455 §7.4.1). On failure the inflater is closed,
+ * since its window is lost: the caller must not use it again. `what` names the data in messages.
+ */
+export function inflateWithinLimit(inflater: Inflater, data: Uint8Array, limit: number, what: string): Uint8Array {
+  try {
+    return inflater.inflate(data, limit);
+  } catch (error) {
+    inflater.close();
+    if (error instanceof InflateLimitError) {
+      throw new ProtocolError(1009, `${what} inflates to more than the ${limit} bytes the message may still grow by`);
+    }
+    throw new ProtocolError(1007, `${what} cannot be inflated (${(error as Error).message})`);
   }
 }
 

@@ -20,7 +20,7 @@
 // the peer does), and the window-size values follow RFC 7692 §7.1.2's rule (8..15, no leading zeros).
 
 import { HandshakeError, ProtocolError } from './errors.js';
-import { InflateLimitError, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec, type Deflater, type Inflater } from './deflate-codec.js';
+import { inflateWithinLimit, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec, type Deflater, type Inflater } from './deflate-codec.js';
 import type { EncodedFrame, Extension, ExtensionFactory, ExtensionParams, IncomingFrameInfo, OutgoingFrameInfo } from './extension.js';
 import { checkCompressionOptions, parseWindowBits } from './permessage-deflate.js';
 
@@ -171,17 +171,13 @@ class DeflateFrameExtension implements Extension {
   }
 
   private inflateInto(data: Uint8Array, out: Uint8Array[], limit: number): void {
-    this.inflater ??= this.codec.createInflater({ windowBits: this.settings.receiveWindowBits });
+    const inflater = (this.inflater ??= this.codec.createInflater({ windowBits: this.settings.receiveWindowBits }));
     let inflated: Uint8Array;
     try {
-      inflated = this.inflater.inflate(data, limit);
+      inflated = inflateWithinLimit(inflater, data, limit, `${this.name}: compressed frame`);
     } catch (error) {
-      this.inflater.close();
-      this.inflater = undefined;
-      if (error instanceof InflateLimitError) {
-        throw new ProtocolError(1009, `${this.name}: frame inflates to more than the ${limit} bytes the message may still grow by`);
-      }
-      throw new ProtocolError(1007, `${this.name}: compressed frame cannot be inflated (${(error as Error).message})`);
+      this.inflater = undefined; // closed by the failure; the connection is failing anyway
+      throw error;
     }
     if (inflated.length > 0) out.push(inflated);
   }

@@ -9,7 +9,7 @@
 // The DEFLATE engine is injected (`DeflateCodec`, deflate-codec.ts); the core stays free of zlib.
 
 import { HandshakeError, ProtocolError } from './errors.js';
-import { InflateLimitError, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec, type Deflater, type Inflater } from './deflate-codec.js';
+import { inflateWithinLimit, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec, type Deflater, type Inflater } from './deflate-codec.js';
 import type { EncodedFrame, Extension, ExtensionFactory, ExtensionParams, IncomingFrameInfo, OutgoingFrameInfo } from './extension.js';
 
 /** RFC 7692 §6: the "Per-Message Compressed" bit is RSV1. */
@@ -316,17 +316,13 @@ class PermessageDeflateExtension implements Extension {
   }
 
   private inflateInto(data: Uint8Array, out: Uint8Array[], limit: number): void {
-    this.inflater ??= this.codec.createInflater({ windowBits: this.settings.receiveWindowBits });
+    const inflater = (this.inflater ??= this.codec.createInflater({ windowBits: this.settings.receiveWindowBits }));
     let inflated: Uint8Array;
     try {
-      inflated = this.inflater.inflate(data, limit);
+      inflated = inflateWithinLimit(inflater, data, limit, 'compressed message');
     } catch (error) {
-      this.inflater.close(); // its window is lost; the connection is failing anyway
-      this.inflater = undefined;
-      if (error instanceof InflateLimitError) {
-        throw new ProtocolError(1009, `compressed message inflates to more than the ${limit} bytes it may still grow by`);
-      }
-      throw new ProtocolError(1007, `RFC 7692 §7.2.2: compressed message cannot be inflated (${(error as Error).message})`);
+      this.inflater = undefined; // closed by the failure; the connection is failing anyway
+      throw error;
     }
     if (inflated.length > 0) out.push(inflated);
   }
