@@ -52,12 +52,6 @@ export const MAX_CONTROL_PAYLOAD = 125;
 export const MAX_7BIT_LENGTH = 125;
 /** The largest payload length of the 16-bit form. */
 export const MAX_16BIT_LENGTH = 0xffff;
-/**
- * The largest payload length this implementation can represent exactly. The 64-bit form allows
- * 2^63 − 1 (RFC 6455 §5.2: the most significant bit MUST be 0); JavaScript numbers are exact up
- * to 2^53 − 1, far beyond any message a sane limit admits.
- */
-export const MAX_PAYLOAD_LENGTH = Number.MAX_SAFE_INTEGER;
 
 /** Control frames have the high bit of the opcode set: 0x8–0xF (RFC 6455 §5.5). */
 export function isControlOpcode(opcode: number): boolean {
