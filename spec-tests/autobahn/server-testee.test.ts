@@ -53,12 +53,12 @@ function closeClient(ws: WebSocket): Promise<number> {
   });
 }
 
-/** The same checks for any runtime the testee may be built on. */
-function echoChecks(label: string, enabled: () => boolean, WebSocketServer: () => TesteeWebSocketServerClass): void {
+/** The same checks for any runtime the testee may be built on (the enclosing describe names it). */
+function echoChecks(enabled: () => boolean, WebSocketServer: () => TesteeWebSocketServerClass): void {
   const start = async (): Promise<RunningEchoServer> =>
     (server = await startEchoServer({ host: '127.0.0.1', port: 0, WebSocketServer: WebSocketServer() }));
 
-  it.skipIf(!enabled())(`[wsref] ${label}: echoes text as text and binary as binary, negotiating permessage-deflate`, async () => {
+  it.skipIf(!enabled())('[wsref] echoes text as text and binary as binary, negotiating permessage-deflate', async () => {
     const { url } = await start();
     const ws = await openClient(url);
     expect(ws.extensions).toMatch(/^permessage-deflate/);
@@ -78,7 +78,7 @@ function echoChecks(label: string, enabled: () => boolean, WebSocketServer: () =
     expect(await closeClient(ws)).toBe(1000);
   });
 
-  it.skipIf(!enabled())(`[wsref] ${label}: reassembles a fragmented text message before echoing it`, async () => {
+  it.skipIf(!enabled())('[wsref] reassembles a fragmented text message before echoing it', async () => {
     const { url } = await start();
     const ws = await openClient(url);
     const [echo] = await collect(ws, 1, () => {
@@ -90,7 +90,7 @@ function echoChecks(label: string, enabled: () => boolean, WebSocketServer: () =
     await closeClient(ws);
   });
 
-  it.skipIf(!enabled())(`[wsref] ${label}: answers a plain HTTP request with 426 Upgrade Required`, async () => {
+  it.skipIf(!enabled())('[wsref] answers a plain HTTP request with 426 Upgrade Required', async () => {
     const { url, port } = await start();
     expect(url).toBe(`ws://127.0.0.1:${port}`);
     const status = await new Promise<number | undefined>((resolve, reject) => {
@@ -104,11 +104,11 @@ function echoChecks(label: string, enabled: () => boolean, WebSocketServer: () =
 }
 
 describe('[wsref] Autobahn server testee on a ws stand-in runtime', () => {
-  echoChecks('ws stand-in', () => true, () => WsTesteeServer);
+  echoChecks(() => true, () => WsTesteeServer);
 });
 
 describe('[wsref] Autobahn server testee on the wsref runtime', () => {
-  echoChecks('wsref', () => runtimeReady, () => wsrefRuntime!.WebSocketServer);
+  echoChecks(() => runtimeReady, () => wsrefRuntime!.WebSocketServer);
 
   it.skipIf(!runtimeReady)('[wsref] wsref: accepts a 16 MiB message (cases 9.1.6/9.2.6) and 65,536 fragments of 64 bytes (9.3.1)', async () => {
     server = await startEchoServer({ host: '127.0.0.1', port: 0, WebSocketServer: wsrefRuntime!.WebSocketServer });

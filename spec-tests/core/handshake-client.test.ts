@@ -70,7 +70,7 @@ describe('buildClientRequest (RFC 6455 §4.1)', () => {
     expect(one(build().headers, 'Sec-WebSocket-Version')).toBe('13');
   });
 
-  it('[6455-4.1-27] [6455-4.1-28] sends Origin when one is given, and none otherwise', () => {
+  it('[6455-4.1-28] sends Origin when one is given, and none otherwise', () => {
     expect(one(build({ origin: 'http://www.example.com' }).headers, 'Origin')).toBe('http://www.example.com');
     expect(headerValues(build().headers, 'Origin')).toEqual([]);
     expect(() => build({ origin: 'http://a\r\nX: 1' })).toThrow(TypeError);

@@ -7,7 +7,7 @@ import { Connection } from '../../src/core/connection.js';
 import { hex } from '../../src/core/frame-annotate.js';
 import { permessageDeflate } from '../../src/core/permessage-deflate.js';
 import { createZlibCodec } from '../../src/node/zlib-codec.js';
-import { BROKEN_EXAMPLES, RFC_EXAMPLES } from '../../website/src/lib/inspector-examples.js';
+import { BROKEN_EXAMPLES, RFC_EXAMPLES, type FrameExample } from '../../website/src/lib/inspector-examples.js';
 import { composeFrames, inspectBytes, parseHex, splitPayload, MirroredConversation } from '../../website/src/lib/frame-lab.js';
 import { createPakoCodec } from '../../website/src/lib/pako-codec.js';
 
@@ -54,7 +54,9 @@ describe('the pako DeflateCodec (website/src/lib/pako-codec.ts)', () => {
     node.close();
   });
 
-  it.each([['pako', 'zlib', pako, zlib], ['zlib', 'pako', zlib, pako]] as const)('[wsref] %s inflates what %s compressed, message after message (context takeover)', (_inflating, _compressing, inflaterCodec: DeflateCodec, compressor: DeflateCodec) => {
+  const codecs: Record<'pako' | 'zlib', DeflateCodec> = { pako, zlib };
+  it.each([['pako', 'zlib'], ['zlib', 'pako']] as const)('[wsref] %s inflates what %s compressed, message after message (context takeover)', (inflating, compressing) => {
+    const inflaterCodec = codecs[inflating], compressor = codecs[compressing];
     const deflater = compressor.createDeflater({ windowBits: 15 });
     const inflater = inflaterCodec.createInflater({ windowBits: 15 });
     for (const message of sampleMessages()) {
@@ -141,31 +143,47 @@ describe('building frames with the core (website/src/lib/frame-lab.ts)', () => {
 });
 
 describe('inspecting bytes (website/src/lib/frame-lab.ts)', () => {
-  it.each(RFC_EXAMPLES.map((e) => [e.id, e] as const))('[wsref] the RFC example "%s" is received without failing the connection', (_id, example) => {
+  // The example ids are written out so that each test's name is known before it runs; the
+  // last test below checks that these lists are exactly the examples the site offers.
+  const rfcExampleIds = ['unmasked-hello', 'masked-hello', 'fragmented', 'ping', 'masked-pong', 'binary-256', 'binary-64k', 'close-1000', 'compressed-hello'];
+  const exampleNamed = (examples: readonly FrameExample[], id: string): FrameExample => {
+    const example = examples.find((e) => e.id === id);
+    if (!example) throw new Error(`no inspector example has the id ${id}`);
+    return example;
+  };
+
+  it.each(rfcExampleIds)('[wsref] the RFC example "%s" is received without failing the connection', (id) => {
+    const example = exampleNamed(RFC_EXAMPLES, id);
     const result = inspectBytes({ bytes: bytesOf(example.hex), sender: example.sender, compression: example.compression, codec: pako });
     expect(result.failure).toBeUndefined();
     expect(result.frames.every((f) => f.annotation.problems.length === 0)).toBe(true);
   });
 
-  const expectedCodes: Record<string, number> = {
-    'unmasked-from-client': 1002,
-    'masked-from-server': 1002,
-    'non-minimal-length': 1002,
-    'long-ping': 1002,
-    'fragmented-ping': 1002,
-    'reserved-opcode': 1002,
-    'invalid-utf8': 1007,
-    'close-1004': 1002,
-    'rsv1-on-close': 1002,
-  };
+  const expectedCodes = [
+    ['unmasked-from-client', 1002],
+    ['masked-from-server', 1002],
+    ['non-minimal-length', 1002],
+    ['long-ping', 1002],
+    ['fragmented-ping', 1002],
+    ['reserved-opcode', 1002],
+    ['invalid-utf8', 1007],
+    ['close-1004', 1002],
+    ['rsv1-on-close', 1002],
+  ] as const;
 
-  it.each(BROKEN_EXAMPLES.map((e) => [e.id, e] as const))('[wsref] the broken example "%s" fails the connection with the close code the RFC names, and the annotator flags it', (id, example) => {
+  it.each(expectedCodes)('[wsref] the broken example "%s" fails the connection with the close code the RFC names (%i), and the annotator flags it', (id, code) => {
+    const example = exampleNamed(BROKEN_EXAMPLES, id);
     const result = inspectBytes({ bytes: bytesOf(example.hex), sender: example.sender, compression: example.compression, codec: pako });
-    expect(result.failure?.code).toBe(expectedCodes[id]);
+    expect(result.failure?.code).toBe(code);
     expect(result.frames.flatMap((f) => f.annotation.problems).length).toBeGreaterThan(0);
     // The receiver's own close frame carries that code (RFC 6455 §7.1.7, §7.4.1).
     const closeReply = result.replies.find((r) => r.annotation.opcode === 0x8);
-    expect(closeReply?.annotation.fields.find((f) => f.field === 'Status code')?.value).toBe(expectedCodes[id]);
+    expect(closeReply?.annotation.fields.find((f) => f.field === 'Status code')?.value).toBe(code);
+  });
+
+  it('[wsref] the tests above name every example the inspector offers, each once', () => {
+    expect(RFC_EXAMPLES.map((e) => e.id)).toEqual(rfcExampleIds);
+    expect(BROKEN_EXAMPLES.map((e) => e.id)).toEqual(expectedCodes.map(([id]) => id));
   });
 
   it('[wsref] the examples cover every §5.7 frame the page lists', () => {

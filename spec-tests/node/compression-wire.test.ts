@@ -161,34 +161,32 @@ describe('context takeover, measured on the wire (RFC 7692 §7.2.1, §7.2.2)', (
 });
 
 describe('deflate-frame between our client and our server', () => {
-  for (const name of ['deflate-frame', 'x-webkit-deflate-frame'] as const) {
-    it(`[wsref] ${name}: negotiated under that name, every compressed frame (continuations too) has RSV1, window carried over between frames`, async () => {
-      const { client, serverSession, proxy } = await pair({ deflateFrame: true }, { deflateFrame: { name } });
-      expect(proxy.requestHead).toContain(`\r\nSec-WebSocket-Extensions: ${name}\r\n`);
-      expect(client.extensions).toBe(name);
-      expect(serverSession.extensions).toBe(name);
-      // One message in three fragments, each above the threshold; the server echoes it whole.
-      const fragments = [MESSAGE, MESSAGE, `${MESSAGE}!`];
-      const reply = nextEvent<[string]>(client, 'message', 5_000);
-      fragments.forEach((f, i) => client.send(f, { fin: i === fragments.length - 1 }));
-      expect((await reply)[0]).toBe(fragments.join(''));
+  it.each(['deflate-frame', 'x-webkit-deflate-frame'] as const)('[wsref] %s: negotiated under that name, every compressed frame (continuations too) has RSV1, window carried over between frames', async (name) => {
+    const { client, serverSession, proxy } = await pair({ deflateFrame: true }, { deflateFrame: { name } });
+    expect(proxy.requestHead).toContain(`\r\nSec-WebSocket-Extensions: ${name}\r\n`);
+    expect(client.extensions).toBe(name);
+    expect(serverSession.extensions).toBe(name);
+    // One message in three fragments, each above the threshold; the server echoes it whole.
+    const fragments = [MESSAGE, MESSAGE, `${MESSAGE}!`];
+    const reply = nextEvent<[string]>(client, 'message', 5_000);
+    fragments.forEach((f, i) => client.send(f, { fin: i === fragments.length - 1 }));
+    expect((await reply)[0]).toBe(fragments.join(''));
 
-      const sent = proxy.dataFrames('toServer');
-      expect(sent.map((f) => [f.opcode, f.fin, f.rsv])).toEqual([
-        [1, false, 4],
-        [0, false, 4], // unlike permessage-deflate (RFC 7692 §6.1), a continuation frame carries RSV1
-        [0, true, 4],
-      ]);
-      // Per frame: each payload is its own sync-flushed piece; the window carries over, so the
-      // second (identical) fragment is far smaller than the first.
-      expect(await inflateStream(sent.map((f) => f.payload))).toEqual(fragments);
-      expect(sent[1]!.wireBytes).toBeLessThan(sent[0]!.wireBytes / 2);
-      const echoed = proxy.dataFrames('toClient');
-      expect(echoed).toHaveLength(1);
-      expect(echoed[0]!.rsv).toBe(4);
-      expect(await inflateStream([echoed[0]!.payload])).toEqual([fragments.join('')]);
-    });
-  }
+    const sent = proxy.dataFrames('toServer');
+    expect(sent.map((f) => [f.opcode, f.fin, f.rsv])).toEqual([
+      [1, false, 4],
+      [0, false, 4], // unlike permessage-deflate (RFC 7692 §6.1), a continuation frame carries RSV1
+      [0, true, 4],
+    ]);
+    // Per frame: each payload is its own sync-flushed piece; the window carries over, so the
+    // second (identical) fragment is far smaller than the first.
+    expect(await inflateStream(sent.map((f) => f.payload))).toEqual(fragments);
+    expect(sent[1]!.wireBytes).toBeLessThan(sent[0]!.wireBytes / 2);
+    const echoed = proxy.dataFrames('toClient');
+    expect(echoed).toHaveLength(1);
+    expect(echoed[0]!.rsv).toBe(4);
+    expect(await inflateStream([echoed[0]!.payload])).toEqual([fragments.join('')]);
+  });
 
   it('[wsref] deflate-frame with no_context_takeover and max_window_bits from the server: every frame inflates alone', async () => {
     const { client, proxy } = await pair({ deflateFrame: { noContextTakeover: true, maxWindowBits: 10 } }, { deflateFrame: { name: 'deflate-frame' } });

@@ -31,7 +31,7 @@ afterEach(() => resources.cleanup());
 const closeCode = (frame: RawFrame | undefined) => (frame && frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : undefined);
 
 describe('length fields (RFC 6455 §5.2), in the core', () => {
-  const cases: Array<{ ids: string; name: string; header: number[]; code: number }> = [
+  const lengthCases: Array<{ ids: string; name: string; header: number[]; code: number }> = [
     { ids: '[6455-5.2-5] [6455-10.4-2]', name: '2^63 − 1 (high bit 0, beyond any limit)', header: [0x82, 127, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], code: 1009 },
     { ids: '[6455-5.2-5]', name: '2^63 (the high bit set)', header: [0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 0], code: 1002 },
     { ids: '[6455-5.2-5]', name: '2^64 − 1', header: [0x82, 127, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], code: 1002 },
@@ -42,14 +42,15 @@ describe('length fields (RFC 6455 §5.2), in the core', () => {
     { ids: '[6455-5.2-6]', name: '65,535 in the 64-bit form', header: [0x82, 127, 0, 0, 0, 0, 0, 0, 0xff, 0xff], code: 1002 },
     { ids: '[6455-5.2-6]', name: '1 in the 64-bit form', header: [0x82, 127, 0, 0, 0, 0, 0, 0, 0, 1], code: 1002 },
   ];
-  const rows = (['server', 'client'] as const).flatMap((role) => cases.map((c) => ({ ...c, role })));
-  it.each(rows)('$ids $role: a length of $name fails the connection with $code before any payload', (c) => {
-    const { conn, log } = openEndpoint(c.role);
-    const header = Uint8Array.from(c.header);
-    if (c.role === 'server') header[1]! |= 0x80; // clients mask (§5.1); the key follows the length
-    conn.receive(c.role === 'server' ? Uint8Array.of(...header, 1, 2, 3, 4) : header);
-    expect(log.failCode).toBe(c.code);
-    expect(conn.readyState).toBe(2);
+  describe.each(['server', 'client'] as const)('received by the %s', (role) => {
+    it.each(lengthCases)('$ids a length of $name fails the connection with $code before any payload', (c) => {
+      const { conn, log } = openEndpoint(role);
+      const header = Uint8Array.from(c.header);
+      if (role === 'server') header[1]! |= 0x80; // clients mask (§5.1); the key follows the length
+      conn.receive(role === 'server' ? Uint8Array.of(...header, 1, 2, 3, 4) : header);
+      expect(log.failCode).toBe(c.code);
+      expect(conn.readyState).toBe(2);
+    });
   });
 
   it('[6455-5.2-6] the smallest lengths of each form are accepted (126 in 16 bits, 65,536 in 64 bits)', () => {

@@ -11,19 +11,31 @@ import { describeConfig, FUZZ_CONFIGS, fuzzConnection, FuzzTally, heldBytes, PAT
 const QUICK_RUNS = 750;
 
 describe('fuzzing the connection (quick set)', () => {
-  for (const config of FUZZ_CONFIGS) {
-    const ids = config.deflate ? '[6455-10.7-1] [6455-10.7-2] [6455-7.1.7-5] [7692-6.2-1]' : '[6455-10.7-1] [6455-10.7-2] [6455-7.1.7-5] [6455-8.1-1]';
-    it(`${ids} ${describeConfig(config)}: mutated and re-chunked streams never throw, stay bounded, and end OPEN or with 1002/1007/1009`, () => {
-      const tally = new FuzzTally();
-      fuzzConnection(config, QUICK_RUNS, { tally });
-      expect(tally.cases).toBe(QUICK_RUNS);
-      // The generator must reach every outcome, or the property tests less than it claims.
-      expect(tally.open).toBeGreaterThan(0);
-      expect(tally.peerClosed).toBeGreaterThan(0);
-      expect(tally.failCodes.get(1002) ?? 0).toBeGreaterThan(0);
-      expect(tally.failCodes.get(1009) ?? 0).toBeGreaterThan(0);
-    });
-  }
+  // The kit's FUZZ_CONFIGS written out with the ids each one checks, so that every test's name is
+  // known before it runs (`npm run trace` reads it); the next test keeps the two lists equal.
+  const quickConfigs = [
+    // [ids, label, role, deflate]
+    ['[6455-10.7-1] [6455-10.7-2] [6455-7.1.7-5] [6455-8.1-1]', 'server', 'server', false],
+    ['[6455-10.7-1] [6455-10.7-2] [6455-7.1.7-5] [6455-8.1-1]', 'client', 'client', false],
+    ['[6455-10.7-1] [6455-10.7-2] [6455-7.1.7-5] [7692-6.2-1]', 'server + permessage-deflate', 'server', true],
+    ['[6455-10.7-1] [6455-10.7-2] [6455-7.1.7-5] [7692-6.2-1]', 'client + permessage-deflate', 'client', true],
+  ] as const;
+
+  it('[wsref] the quick set runs every configuration of the fuzz kit', () => {
+    expect(quickConfigs.map(([, , role, deflate]) => ({ role, deflate }))).toEqual(FUZZ_CONFIGS);
+    expect(quickConfigs.map(([, label]) => label)).toEqual(FUZZ_CONFIGS.map(describeConfig));
+  });
+
+  it.each(quickConfigs)('%s %s: mutated and re-chunked streams never throw, stay bounded, and end OPEN or with 1002/1007/1009', (_ids, _label, role, deflate) => {
+    const tally = new FuzzTally();
+    fuzzConnection({ role, deflate }, QUICK_RUNS, { tally });
+    expect(tally.cases).toBe(QUICK_RUNS);
+    // The generator must reach every outcome, or the property tests less than it claims.
+    expect(tally.open).toBeGreaterThan(0);
+    expect(tally.peerClosed).toBeGreaterThan(0);
+    expect(tally.failCodes.get(1002) ?? 0).toBeGreaterThan(0);
+    expect(tally.failCodes.get(1009) ?? 0).toBeGreaterThan(0);
+  });
 
   it('[wsref] the invariant checker catches a connection that holds more than its limit', () => {
     // Guard against a checker that cannot fail: `heldBytes` must see a half-received message.
@@ -55,12 +67,27 @@ describe('pathological handshake header values in the core parsers (CVE-2021-326
   // 1 MB values: far beyond what Node's 16 KiB header limit lets through, so the parsers are
   // tested directly. Linear means: 4× the input costs about 4× the time (a backtracking parser
   // costs 16× or far worse), and 1 MB stays well under a second on an idle machine.
-  for (const { header, name, make } of PATHOLOGICAL_HEADER_VALUES.filter((c) => c.quick)) {
-    const ids = header === 'Sec-WebSocket-Protocol' ? '[6455-4.1-32]' : '[6455-4.2.2-10]';
-    it(`${ids} [wsref] ${header} with 1 MB of ${name} is parsed or refused in linear time`, () => {
-      const { small, large } = timeParse(header, make);
-      expect(large).toBeLessThan(5_000);
-      expect(large).toBeLessThan(10 * Math.max(small, 20));
-    });
-  }
+  // The kit's quick values written out with the id of the header's grammar, so that every test's
+  // name is known before it runs; the last test keeps this list equal to the kit's quick set.
+  const quickValues = [
+    // [ids, header, name]
+    ['[6455-4.1-32]', 'Sec-WebSocket-Protocol', 'commas and spaces'],
+    ['[6455-4.2.2-10]', 'Sec-WebSocket-Extensions', 'commas and spaces'],
+    ['[6455-4.1-32]', 'Sec-WebSocket-Protocol', 'many one-letter tokens'],
+    ['[6455-4.2.2-10]', 'Sec-WebSocket-Extensions', 'parameters'],
+    ['[6455-4.2.2-10]', 'Sec-WebSocket-Extensions', 'an unterminated quoted string'],
+  ] as const;
+  const quickSet = PATHOLOGICAL_HEADER_VALUES.filter((c) => c.quick);
+
+  it.each(quickValues)('%s [wsref] %s with 1 MB of %s is parsed or refused in linear time', (_ids, header, name) => {
+    const value = quickSet.find((c) => c.header === header && c.name === name);
+    if (!value) throw new Error(`the fuzz kit has no quick value "${name}" for ${header}`);
+    const { small, large } = timeParse(header, value.make);
+    expect(large).toBeLessThan(5_000);
+    expect(large).toBeLessThan(10 * Math.max(small, 20));
+  });
+
+  it('[wsref] the list above is the fuzz kit\'s whole quick set', () => {
+    expect(quickValues.map(([, header, name]) => ({ header, name }))).toEqual(quickSet.map(({ header, name }) => ({ header, name })));
+  });
 });
