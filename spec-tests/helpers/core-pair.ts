@@ -121,6 +121,8 @@ export class Recorder implements ConnectionHandler {
   private unread = 0;
   /** Called after a message is recorded: lets a test act as an application would, mid-receive. */
   onMessage: ((data: Uint8Array, isText: boolean) => void) | undefined;
+  /** Called after a peer's close frame is recorded, before the core answers it (RFC 6455 §5.5.1). */
+  onCloseFrame: ((info: { code: number; reason: string }) => void) | undefined;
 
   write(head: Uint8Array, payload?: Uint8Array): void {
     this.timeline.push('write');
@@ -141,6 +143,7 @@ export class Recorder implements ConnectionHandler {
   }
   closeFrame(info: { code: number; reason: string }): void {
     this.record({ type: 'closeFrame', code: info.code, reason: info.reason });
+    this.onCloseFrame?.(info);
   }
   error(error: ProtocolError | HandshakeError): void {
     this.errors.push(error);

@@ -140,8 +140,8 @@ describe('the closing handshake (RFC 6455 §5.5.1, §7)', () => {
     client.close(4000, 'client done');
     expect(client.readyState).toBe(2);
     expect(await atServer).toEqual([4000, 'client done', true]);
-    // The client reports the code the server echoed (§5.5.1).
-    expect(await atClient).toEqual([4000, '', true]);
+    // The client reports the code and reason the server echoed (§5.5.1).
+    expect(await atClient).toEqual([4000, 'client done', true]);
     expect([client.readyState, server.readyState]).toEqual([3, 3]);
   });
 
@@ -152,7 +152,7 @@ describe('the closing handshake (RFC 6455 §5.5.1, §7)', () => {
     server.close(1001, 'bye ✓');
     expect(server.readyState).toBe(2);
     expect(await atClient).toEqual([1001, 'bye ✓', true]);
-    expect(await atServer).toEqual([1001, '', true]);
+    expect(await atServer).toEqual([1001, 'bye ✓', true]); // the client's echo
   });
 
   it('[6455-5.5.1-5] after close() no more data may be sent, and a second close() is a no-op', async () => {

@@ -37,7 +37,7 @@ describe('graceful shutdown', () => {
     await withTimeout(wss.close({ timeout: 3_000 }), 3_500, 'wss.close()');
     expect(Date.now() - started).toBeLessThan(2_000); // resolved by the handshakes, not the timeout
     for (const args of await Promise.all(clientCloses)) expect(args).toEqual([1001, 'server shutting down', true]);
-    for (const args of await Promise.all(serverCloses)) expect(args).toEqual([1001, '', true]);
+    for (const args of await Promise.all(serverCloses)) expect(args).toEqual([1001, 'server shutting down', true]); // echoed
     expect(wss.clients.size).toBe(0);
     // The HTTP server itself keeps running; new upgrades find no endpoint.
     const { head } = await rawUpgrade(port, '/', resources);

@@ -214,8 +214,8 @@ describe('events and readyState (WHATWG "Feedback from the protocol")', () => {
     expect(states).toEqual([WebSocket.OPEN]);
     expect(events).toEqual(['open', 'close']);
     expect(event).toBeInstanceOf(CloseEvent);
-    // The server's close frame echoes the code, not our reason (RFC 6455 §5.5.1).
-    expect(event).toMatchObject({ type: 'close', code: 1000, reason: '', wasClean: true });
+    // The server's close frame echoes our code and reason (RFC 6455 §5.5.1).
+    expect(event).toMatchObject({ type: 'close', code: 1000, reason: 'done', wasClean: true });
     expect(ws.readyState).toBe(WebSocket.CLOSED);
   });
 

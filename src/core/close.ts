@@ -101,7 +101,9 @@ export interface CloseInfo {
   readonly reason: string;
 }
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the reason, not a byte order mark to strip
+// (WHATWG "UTF-8 decode without BOM" for the close reason).
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 /**

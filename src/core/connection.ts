@@ -49,7 +49,13 @@ export interface ConnectionHandler {
   ping(payload: Uint8Array): void;
   /** A pong arrived (RFC 6455 §5.5.3). */
   pong(payload: Uint8Array): void;
-  /** The peer's close frame arrived (RFC 6455 §5.5.1); our reply, if one was due, has been written. */
+  /**
+   * The peer's close frame arrived (RFC 6455 §5.5.1); the connection is CLOSING. If we had not
+   * sent a close frame yet, our answer is still unwritten: a `close(code, reason)` called during
+   * this callback is the answer; otherwise, when the callback returns, the connection echoes the
+   * peer's code and reason (an empty body if it sent none). Either way the answer is written
+   * before `receive` returns.
+   */
   closeFrame(info: CloseInfo): void;
   /**
    * The connection failed: the peer broke the protocol or the handshake (RFC 6455 §7.1.7, §4).
@@ -325,21 +331,22 @@ export class Connection implements FrameSink {
     } else if (opcode === Opcode.Pong) {
       this.handler.pong(payload);
     } else {
-      this.handleCloseFrame(decodeCloseBody(payload, this.utf8Check));
+      this.handleCloseFrame(payload);
     }
   }
 
-  private handleCloseFrame(info: CloseInfo): void {
+  private handleCloseFrame(body: Uint8Array): void {
+    const info = decodeCloseBody(body, this.utf8Check);
     // RFC 6455 §5.5.1: nothing after a close frame is processed; an unfinished message is dropped.
     this.parser.stop();
     this.messages.reset();
     this.closeReceived = info;
-    if (!this.closeSent) {
-      // RFC 6455 §5.5.1: answer with a close frame, echoing the status code (none if none came).
-      this.writeCloseFrame(info.code === CloseCode.NoStatusReceived ? EMPTY : encodeCloseBody(info.code));
-    }
     this.state = ReadyState.CLOSING;
+    // The application hears of it before we answer: a close(code, reason) it calls now is the answer.
     this.handler.closeFrame(info);
+    // RFC 6455 §5.5.1: answer promptly (before receive() returns), by default echoing the peer's
+    // code and reason: its validated body as it came, empty if it was empty (1005 is never sent, §7.4.1).
+    if (!this.closeSent) this.writeCloseFrame(body);
     // RFC 6455 §7.1.1: the server closes the TCP connection first; the client waits for it.
     this.handler.closeTransport(this.role === 'server');
   }
@@ -355,7 +362,8 @@ export class Connection implements FrameSink {
     this.failed = true;
     this.parser.stop();
     this.messages.reset();
-    if (!this.closeSent && this.state === ReadyState.OPEN) {
+    // An unanswered peer close (its closeFrame callback threw) gets this close frame as the answer.
+    if (!this.closeSent && (this.state === ReadyState.OPEN || this.closeReceived)) {
       this.writeCloseFrame(encodeCloseBody(protocolError.closeCode, truncateReason(protocolError.message)));
     }
     this.state = ReadyState.CLOSING;
@@ -411,7 +419,9 @@ export class Connection implements FrameSink {
   /**
    * Starts the closing handshake (RFC 6455 §7.1.2) with an optional code and reason; throws
    * RangeError for a code that may not be sent or a reason over 123 bytes. While CONNECTING
-   * the attempt is abandoned. Does nothing once closing.
+   * the attempt is abandoned. Called during the handler's `closeFrame` callback, it answers the
+   * peer's close with this code and reason instead of the echo (§5.5.1). Otherwise it does
+   * nothing once closing.
    */
   close(code?: number, reason = ''): void {
     const body = encodeCloseBody(code, reason); // validate before changing any state
@@ -422,7 +432,9 @@ export class Connection implements FrameSink {
       this.handler.closeTransport(true);
       return;
     }
-    if (this.state !== ReadyState.OPEN) return;
+    // RFC 6455 §5.5.1: a received close not yet answered (only during the closeFrame callback).
+    const answering = this.state === ReadyState.CLOSING && this.closeReceived !== undefined && !this.closeSent && !this.failed;
+    if (this.state !== ReadyState.OPEN && !answering) return;
     this.writeCloseFrame(body);
     this.state = ReadyState.CLOSING;
   }
