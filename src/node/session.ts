@@ -2,7 +2,7 @@
 // TCP/TLS socket. The session adds what the sans-I/O core leaves out: the socket, corked
 // writes, backpressure, timers (keepalive pings, idle timeout, closing timeout — RFC 6455
 // §7.1.1 lets a client give the server a moment to close TCP first), and events in the
-// style of Jetty's WebSocket API: open, message, ping, pong, error, close.
+// style of Jetty's WebSocket API: open, message, ping, pong, closing (§5.5.1), error, close.
 
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
@@ -10,6 +10,7 @@ import {
   CloseCode,
   Connection,
   ReadyState,
+  type CloseInfo,
   type ConnectionHandler,
 } from '../core/index.js';
 import { asBuffer, decodeText, toBytes, type SendData } from './platform.js';
@@ -73,6 +74,13 @@ export interface SessionEvents {
   ping: [payload: Buffer];
   /** A pong arrived (RFC 6455 §5.5.3). */
   pong: [payload: Buffer];
+  /**
+   * The peer's close frame arrived (RFC 6455 §5.5.1); the session is CLOSING. Unless this session
+   * had already sent its own close, the answer is not yet written: `session.close(code, reason)`
+   * called in a listener is the answer; without one, the peer's code and reason are echoed as soon
+   * as the listeners return. `'close'` follows when the transport has closed.
+   */
+  closing: [code: number, reason: string];
   /** A protocol violation by the peer, a failed handshake, or a socket error. Emitted only when listened to. */
   error: [error: Error];
   /** The connection is closed. `code` is the peer's (1005 none given, 1006 no close frame). */
@@ -187,6 +195,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /**
    * Starts the closing handshake (RFC 6455 §7.1.2). `code` must be sendable (1000–1003,
    * 1007–1014, 3000–4999) and `reason` at most 123 UTF-8 bytes, else this throws RangeError.
+   * In a `'closing'` listener it chooses the answer to the peer's close frame instead (§5.5.1).
    */
   close(code?: number, reason?: string): void {
     const before = this.connection.readyState;
@@ -271,8 +280,10 @@ export class Session extends EventEmitter<SessionEvents> {
     pong(payload: Uint8Array): void {
       this.session.dispatch('pong', asBuffer(payload));
     }
-    closeFrame(): void {
+    closeFrame(info: CloseInfo): void {
       this.session.armCloseTimer();
+      // Before the core answers: a session.close() in a listener is the answer (RFC 6455 §5.5.1).
+      this.session.dispatch('closing', info.code, info.reason);
     }
     error(error: Error): void {
       this.session.failure = error;
