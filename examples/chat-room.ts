@@ -5,14 +5,20 @@
 // sent, and speaks JSON; the page shows it with `textContent`, never as HTML.
 //
 // Client → server (text messages, JSON):   {"type":"join","name":"Ada"}   {"type":"say","text":"hi"}
+//   a member who reconnects may add the id of the last message it saw: {"type":"join","name":"Ada","after":"k3:17"}
 // Server → client:
 //   {"type":"welcome","name":"Ada","members":["Ada","Bo"]}      to the member who joined
 //   {"type":"joined","name":"Ada","members":[…]}                to the others
 //   {"type":"left","name":"Bo","members":[…]}                   to the rest, when a member's connection closes
-//   {"type":"message","from":"Ada","text":"hi","time":1700000000000}   to every member, sender included
+//   {"type":"members","members":[…]}                            the list changed after a broker outage
+//   {"type":"message","id":"k3:18","from":"Ada","text":"hi","time":1700000000000}   to every member, sender included
 //   {"type":"error","message":"…"}                              to the one whose request was refused
+//
+// Who is a member is decided by a ChatBroker (chat-broker.ts): in this process by default, or in
+// Redis so that members on several processes share one room (chat-redis.ts).
 
 import { CloseCode, type Session } from '../src/index.js';
+import { InProcessBroker, type ChatBroker, type ChatMessage, type RoomEvent } from './chat-broker.js';
 
 export interface ChatLimits {
   /** Longest name, in characters. Default 32. */
@@ -34,20 +40,37 @@ interface Member {
   recent: number[];
 }
 
-type Incoming = { type: 'join'; name: string } | { type: 'say'; text: string };
+type Incoming = { type: 'join'; name: string; after?: string } | { type: 'say'; text: string };
 
 export class ChatRoom {
   private readonly limits: ChatLimits;
-  /** Members by connection; connections that have not joined are not in here. */
+  /** This process's members by connection; connections that have not joined are not in here. */
   private readonly members = new Map<Session, Member>();
+  /** Connections whose join the broker is deciding, by lower-cased name. */
+  private readonly joining = new Map<string, Session>();
+  /** The room's member list (every process's members) as the broker last announced it. */
+  private roomNames: string[] = [];
+  private sequence = 0;
 
-  constructor(limits: Partial<ChatLimits> = {}) {
+  constructor(limits: Partial<ChatLimits> = {}, readonly broker: ChatBroker = new InProcessBroker()) {
     this.limits = { ...DEFAULT_CHAT_LIMITS, ...limits };
+    broker.onEvent = (event) => this.deliver(event);
+    broker.localMembers = () => [...this.members.values()].map((m) => m.name);
   }
 
-  /** The names of the current members, in joining order. */
+  /** The names of the room's members, on every process, in joining order. */
   get names(): string[] {
-    return [...this.members.values()].map((m) => m.name);
+    return [...this.roomNames];
+  }
+
+  /** The names of the members connected to this process. */
+  get localNames(): string[] {
+    return this.broker.localMembers();
+  }
+
+  /** Stops the broker (the sessions are closed by their server). */
+  close(): Promise<void> {
+    return this.broker.close();
   }
 
   /** Takes a new connection: it may join, talk, and leaves when it closes. */
@@ -57,24 +80,53 @@ export class ChatRoom {
       if (isBinary) return session.close(CloseCode.UnsupportedData, 'this chat speaks JSON text');
       const request = parseRequest(String(data));
       if (typeof request === 'string') return this.refuse(session, request);
-      if (request.type === 'join') this.join(session, request.name);
+      if (request.type === 'join') void this.join(session, request.name, request.after);
       else this.say(session, request.text);
     });
     session.on('close', () => this.leave(session));
   }
 
-  private join(session: Session, rawName: string): void {
-    if (this.members.has(session)) return this.refuse(session, 'you have already joined');
+  private async join(session: Session, rawName: string, after?: string): Promise<void> {
+    if (this.members.has(session) || [...this.joining.values()].includes(session)) return this.refuse(session, 'you have already joined');
     const name = rawName.trim();
     const length = [...name].length;
     if (length === 0 || length > this.limits.maxNameLength) return this.refuse(session, `a name has 1 to ${this.limits.maxNameLength} characters`);
     if (/[\p{C}]/u.test(name)) return this.refuse(session, 'a name may not contain control or invisible formatting characters');
-    if (this.names.some((n) => n.toLowerCase() === name.toLowerCase())) return this.refuse(session, `the name ${name} is taken`);
-    if (this.members.size >= this.limits.maxMembers) return this.refuse(session, 'the room is full');
+    const key = name.toLowerCase();
+    if (this.joining.has(key)) return this.refuse(session, `the name ${name} is taken`);
+    // The broker decides, room-wide; its 'joined' event (deliver, below) usually welcomes the member first.
+    this.joining.set(key, session);
+    const result = await this.broker.join(name, this.limits.maxMembers);
+    if (!result.ok) {
+      this.joining.delete(key);
+      const why = { taken: `the name ${name} is taken`, full: 'the room is full', unavailable: 'the chat is reconnecting to its broker; try again in a moment' };
+      return this.refuse(session, why[result.reason]);
+    }
+    // The event may be late or lost (the broker's pub/sub is at-most-once): the result is enough to welcome.
+    if (this.joining.get(key) === session) this.welcome(session, name, result.members);
+    if (session.readyState !== 1) return this.leave(session);
+    if (after !== undefined) for (const message of await this.broker.history(after)) this.sendTo(session, message);
+  }
+
+  private welcome(session: Session, name: string, members: string[]): void {
+    this.joining.delete(name.toLowerCase());
     this.members.set(session, { name, recent: [] });
-    const members = this.names;
     this.sendTo(session, { type: 'welcome', name, members });
-    this.broadcast({ type: 'joined', name, members }, session);
+  }
+
+  /** An event from the broker: membership from every process, messages from the others. */
+  private deliver(event: RoomEvent): void {
+    if (event.type === 'message') return this.broadcast(event);
+    if (event.type === 'members' && event.members.join('\n') === this.roomNames.join('\n')) return; // nothing new
+    this.roomNames = event.members;
+    if (event.type === 'joined' && event.node === this.broker.node) {
+      const key = event.name.toLowerCase();
+      const session = this.joining.get(key);
+      if (session) this.welcome(session, event.name, event.members);
+      // Whoever was welcomed (just now, or already from the join's result) is not told of itself.
+      return this.broadcast(event, session ?? [...this.members].find(([, m]) => m.name.toLowerCase() === key)?.[0]);
+    }
+    this.broadcast(event);
   }
 
   private say(session: Session, text: string): void {
@@ -87,23 +139,27 @@ export class ChatRoom {
     member.recent = member.recent.filter((t) => now - t < this.limits.rateWindow);
     if (member.recent.length >= this.limits.rateLimit) return this.refuse(session, 'slow down: too many messages');
     member.recent.push(now);
-    this.broadcast({ type: 'message', from: member.name, text, time: now });
+    // Our own members get it at once; the broker carries it to the other processes' members.
+    const message: ChatMessage = { type: 'message', id: `${this.broker.node}:${++this.sequence}`, from: member.name, text, time: now };
+    this.broadcast(message);
+    this.broker.publish(message);
   }
 
   private leave(session: Session): void {
     const member = this.members.get(session);
     if (!member) return;
     this.members.delete(session);
-    this.broadcast({ type: 'left', name: member.name, members: this.names });
+    this.broker.leave(member.name); // its 'left' event tells everyone, here and elsewhere
   }
 
   private refuse(session: Session, message: string): void {
     this.sendTo(session, { type: 'error', message });
   }
 
-  /** To every member (except `except`). One serialization, sent to each. */
-  private broadcast(event: object, except?: Session): void {
-    const text = JSON.stringify(event);
+  /** To every member of this process (except `except`). One serialization, sent to each. */
+  private broadcast(event: RoomEvent, except?: Session): void {
+    const { node: _node, ...visible } = event as RoomEvent & { node?: string }; // which process is the broker's business
+    const text = JSON.stringify(visible);
     for (const session of this.members.keys()) if (session !== except) this.sendTo(session, text);
   }
 
@@ -124,7 +180,9 @@ function parseRequest(text: string): Incoming | string {
   }
   if (typeof value !== 'object' || value === null) return 'a request is a JSON object';
   const request = value as Record<string, unknown>;
-  if (request.type === 'join' && typeof request.name === 'string') return { type: 'join', name: request.name };
+  if (request.type === 'join' && typeof request.name === 'string') {
+    return typeof request.after === 'string' ? { type: 'join', name: request.name, after: request.after } : { type: 'join', name: request.name };
+  }
   if (request.type === 'say' && typeof request.text === 'string') return { type: 'say', text: request.text };
   return 'unknown request: expected {"type":"join","name":…} or {"type":"say","text":…}';
 }
