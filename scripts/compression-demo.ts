@@ -135,7 +135,7 @@ function dumps(encoding: Encoding): string {
         `Frame ${i + 1}: FIN=${f.fin ? 1 : 0} RSV1=${f.rsv1 ? 1 : 0} opcode=${f.opcode} (${OPCODES[f.opcode]}), ${f.payloadLength} payload bytes`,
         `header   ${hex(header)}`,
         hexDump(payload),
-        endsWithTail(payload) ? '(ends with 00 00 ff ff: the sync-flush marker, kept on a non-final fragment)' : '',
+        endsWithTail(payload) ? '(ends with 00 00 ff ff: wsref sync-flushes each fragment and keeps the marker on a non-final one)' : '',
       ]
         .filter(Boolean)
         .join('\n');
@@ -210,12 +210,24 @@ ${frameTable(perMessage)}
 
 - **RSV1 is set on the first frame only** (RFC 7692 §6.1): it marks the whole message as
   compressed, and setting it on a continuation frame is a protocol error.
-- The fragments are cut points of one DEFLATE stream. Each non-final fragment ends with a sync
-  flush and **keeps** its 00 00 ff ff (RFC 7692 §7.2.1: the removal "MUST NOT be done" there); only
-  the end of the message drops the four bytes. That is why this encoding carries
-  ${total(perMessage.frames, (f) => f.payloadLength) - total(perFrame.frames, (f) => f.payloadLength)} more payload bytes than deflate-frame for the same three fragments.
-- The receiver appends 00 00 ff ff once, at the end of the message, and inflates the
-  concatenated payloads (RFC 7692 §7.2.2).
+- The fragments are pieces of one DEFLATE stream, and only the end of the message drops the
+  four bytes 00 00 ff ff. The receiver appends them once, at the end of the message, and inflates
+  the concatenated payloads (RFC 7692 §7.2.2).
+
+:::info[The RFC says]
+A sender may split the compressed message anywhere: RFC 7692 §7.2.1 builds fragments "by
+splitting the result" of compressing, and its own example (§7.2.3.1) cuts "Hello" in the middle
+of a DEFLATE block. A fragment does not have to end at a flush. The rule about 00 00 ff ff is that
+the tail is removed once, from the end of the message, never from a non-final fragment.
+:::
+
+:::tip[wsref chooses]
+wsref compresses each fragment as the application hands it over and ends it with a sync flush,
+so the bytes of a fragment can be sent at once instead of waiting for the rest of the message.
+Every non-final fragment therefore ends with 00 00 ff ff, which stays in place; that is why this
+encoding carries ${total(perMessage.frames, (f) => f.payloadLength) - total(perFrame.frames, (f) => f.payloadLength)} more payload bytes than deflate-frame for the same three fragments.
+As a receiver, wsref feeds every fragment to its inflater as it arrives, wherever the sender cut.
+:::
 
 ## Hex dumps
 
@@ -241,8 +253,9 @@ ${dumps(perMessage)}
 
 permessage-deflate. It is the standard (RFC 7692), current browsers offer it, and its four
 parameters let each side limit the other's window and context; deflate-frame is only kept for
-old WebKit clients. Per-frame compression buys nothing over it: a permessage-deflate receiver can
-inflate each fragment as it arrives too, since every non-final fragment ends at a sync flush.
+old WebKit clients. Per-frame compression buys nothing over it: a streaming inflater can consume
+a permessage-deflate fragment as it arrives too, wherever the sender cut the stream (it simply
+holds back output until the bytes that complete it arrive).
 See [Extensions and compression](./extensions.md) for the parameters and memory figures.
 `;
 
