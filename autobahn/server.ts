@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { WebSocketServer } from '../src/index.js';
+import { RECOMMENDED_HTTP_SERVER_OPTIONS, WebSocketServer } from '../src/index.js';
 import {
   TESTEE_LIMITS,
   echo,
@@ -44,7 +44,8 @@ export function echoMessages(session: TesteeSession): void {
 }
 
 export async function startEchoServer(options: EchoServerOptions): Promise<RunningEchoServer> {
-  const httpServer = http.createServer((_request, response) => {
+  // wsref's recommended timeouts: a handshake trickled byte by byte is dropped with 408 within 11 s.
+  const httpServer = http.createServer({ ...RECOMMENDED_HTTP_SERVER_OPTIONS }, (_request, response) => {
     // Any plain HTTP request (e.g. a health check) learns what this port is for.
     response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
     response.end('wsref Autobahn echo testee: connect with WebSocket\n');

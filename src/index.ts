@@ -10,6 +10,7 @@
  */
 
 export { WebSocketServer, type ServerOptions, type AuthenticationResult, type WebSocketServerEvents } from './node/server.js';
+export { RECOMMENDED_HTTP_SERVER_OPTIONS, SLOW_HEAD_WARNING_CODE, type HttpServerTimeouts } from './node/http-server-options.js';
 export { connect, type ClientOptions } from './node/client.js';
 export { Session, DEFAULT_SESSION_OPTIONS, type SessionOptions, type SendOptions, type SessionEvents } from './node/session.js';
 export type { CompressionOptions } from './node/extensions.js';

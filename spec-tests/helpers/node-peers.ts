@@ -15,6 +15,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RECOMMENDED_HTTP_SERVER_OPTIONS } from '../../src/node/http-server-options.js';
 
 export const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -120,13 +121,13 @@ export interface StartedServer<S extends net.Server> {
 
 /**
  * An HTTP server on 127.0.0.1:0 answering ordinary requests with `handler` (default: 200 "hello"),
- * registered with `resources` for cleanup.
+ * with wsref's recommended timeouts, registered with `resources` for cleanup.
  */
 export async function startHttpServer(
   resources: Resources,
   handler: http.RequestListener = (_req, res) => res.end('hello'),
 ): Promise<StartedServer<http.Server>> {
-  const server = http.createServer(handler);
+  const server = http.createServer({ ...RECOMMENDED_HTTP_SERVER_OPTIONS }, handler);
   const sockets = trackSockets(server);
   const port = await listen(server);
   resources.defer(() => closeServer(server, sockets));

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
-import { connect, WebSocketServer, type ServerOptions, type Session } from '../../src/index.js';
+import { connect, RECOMMENDED_HTTP_SERVER_OPTIONS, WebSocketServer, type ServerOptions, type Session } from '../../src/index.js';
 import { closeServer, parseHead, trackSockets, withTimeout, type RawHead, type Resources } from '../helpers/node-peers.js';
 export { httpGet } from '../helpers/node-peers.js';
 
@@ -20,12 +20,13 @@ export interface EchoServer {
 
 /**
  * An HTTP server on 127.0.0.1:0 (answering plain requests with "hello") with a WebSocket echo
- * endpoint at /echo, registered with `resources` for cleanup.
+ * endpoint at /echo, registered with `resources` for cleanup. `httpOptions` default to wsref's
+ * recommended timeouts.
  */
 export async function startEchoServer(
   resources: Resources | undefined,
   options: Omit<ServerOptions, 'server'> = {},
-  httpOptions: http.ServerOptions = {},
+  httpOptions: http.ServerOptions = { ...RECOMMENDED_HTTP_SERVER_OPTIONS },
   port = 0,
 ): Promise<EchoServer> {
   const server = http.createServer(httpOptions, (_req, res) => res.end('hello'));

@@ -20,6 +20,7 @@ import {
   type ExtensionFactory,
 } from '../core/index.js';
 import { buildExtensionFactories, type CompressionOptions } from './extensions.js';
+import { warnIfSlowRequestHead } from './http-server-options.js';
 import { nativeUtf8Check, sha1 } from './platform.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from './session.js';
 
@@ -57,7 +58,9 @@ export interface ServerOptions extends SessionOptions, CompressionOptions {
   /**
    * Time allowed from the complete upgrade request to the 101 (hooks included); ms. Default 10 s.
    * The request head itself is read by Node's HTTP server: a slow head (slowloris) is bounded by
-   * that server's `headersTimeout` and `connectionsCheckingInterval` (docs/security-defences.md).
+   * that server's `headersTimeout` and `connectionsCheckingInterval`; create it with
+   * `RECOMMENDED_HTTP_SERVER_OPTIONS`. When a head may take more than twice this long on the
+   * `server` given, a `WSREF_SLOW_HEAD_TIMEOUT` warning says so, once (docs/security-defences.md).
    */
   handshakeTimeout?: number;
 }
@@ -71,6 +74,9 @@ export interface WebSocketServerEvents {
   /** An unexpected failure: a 'connection' listener threw, or an internal error during a handshake. Emitted only when listened to. */
   error: [error: Error];
 }
+
+/** `handshakeTimeout` when none is given: 10 s from the complete request head to the 101. */
+const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 
 /** The endpoints attached to one HTTP server, dispatched by path from one 'upgrade' listener. */
 const endpointsByServer = new WeakMap<http.Server, WebSocketServer[]>();
@@ -124,7 +130,10 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     super();
     this.options = options;
     this.extensionFactories = buildExtensionFactories(options);
-    if (options.server) attach(options.server, this);
+    if (options.server) {
+      attach(options.server, this);
+      warnIfSlowRequestHead(options.server, options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
+    }
   }
 
   /** Whether an upgrade request is for this endpoint (its path). */
@@ -141,7 +150,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
    * answered with the HTTP error and closed). Never rejects.
    */
   async handleUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<Session | undefined> {
-    const timeout = this.options.handshakeTimeout ?? 10_000;
+    const timeout = this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
     const timer = setTimeout(() => socket.destroy(), timeout).unref();
     socket.on('error', ignoreError); // until the session owns it; errors here just end the attempt
     try {
