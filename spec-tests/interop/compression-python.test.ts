@@ -7,12 +7,11 @@
 // server asks for 4 KiB windows both ways (server_max_window_bits=12, client_max_window_bits=12).
 // A second configuration per direction sets every parameter. (Window 8 stays out of what Python
 // compresses with: zlib refuses a raw 256-byte window, so Python cannot send under it.)
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, WebSocketServer, type Session } from '../../src/index.js';
 import { nextEvent, pythonWebsocketsVersion, Resources, startHttpServer, SYSTEM_PYTHON, systemPeerGate, withTimeout } from '../helpers/node-peers.js';
+import { runPythonScript } from '../helpers/python-script.js';
 import { TapProxy, type WireFrame } from './compression-kit.js';
 
 const resources = new Resources();
@@ -89,23 +88,8 @@ async def main():
 asyncio.run(main())
 `;
 
-/** Runs a Python script; resolves each JSON line it prints through `lines`. Killed at cleanup. */
-function runScript(script: string, args: string[]): { lines: AsyncIterator<Record<string, unknown>>; exited: Promise<number | null> } {
-  const child = spawn(SYSTEM_PYTHON, ['-c', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  resources.defer(() => child.kill('SIGKILL'));
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const reader = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const lines: AsyncIterator<Record<string, unknown>> = {
-    async next() {
-      const line = await withTimeout(reader.next(), 15_000, `a line from python (stderr: ${stderr})`);
-      if (line.done) throw new Error(`python exited without output; stderr:\n${stderr}`);
-      return { done: false, value: JSON.parse(line.value as string) as Record<string, unknown> };
-    },
-  };
-  return { lines, exited };
-}
+/** Runs a Python script (Debian's python3), its JSON lines read as it prints them. */
+const runScript = (script: string, args: string[]) => runPythonScript(resources, script, args);
 
 /** Checks that a direction carried both messages compressed: RSV1 set and well under the payload size. */
 function expectCompressed(frames: WireFrame[]): void {
