@@ -17,4 +17,4 @@ export type { CompressionOptions } from './node/extensions.js';
 export type { SendData } from './node/platform.js';
 export { createZlibCodec, type ZlibCodecOptions } from './node/zlib-codec.js';
 export { CloseCode, CLOSE_CODES, ReadyState, ProtocolError, HandshakeError } from './core/index.js';
-export { WebSocket, CloseEvent, type WebSocketOptions, type WebSocketData, type BinaryType, type CloseEventInit } from './node/whatwg.js';
+export { WebSocket, CloseEvent, MessageEvent, type WebSocketOptions, type WebSocketData, type BinaryType, type CloseEventInit, type WebSocketErrorEvent } from './node/whatwg.js';

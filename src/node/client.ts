@@ -7,6 +7,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Connection, HandshakeError, HttpHeadParser, parseWebSocketUri, type WebSocketUri } from '../core/index.js';
+import { basicAuthorization, headersForAuthenticationRetry, takeCredentials } from './credentials.js';
 import { buildExtensionFactories, type CompressionOptions } from './extensions.js';
 import { nativeUtf8Check, sha1 } from './platform.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from './session.js';
@@ -38,7 +39,8 @@ export interface ClientOptions extends SessionOptions, CompressionOptions {
  * failures and the handshake timeout.
  */
 export async function connect(url: string, options: ClientOptions = {}): Promise<Session> {
-  const uri = parseWebSocketUri(url);
+  const { url: target, authorization } = takeCredentials(url);
+  const uri = parseWebSocketUri(target);
   const timeout = options.handshakeTimeout ?? 10_000;
   let socket: net.Socket | undefined;
   let timedOut = false;
@@ -55,13 +57,33 @@ export async function connect(url: string, options: ClientOptions = {}): Promise
       socket = s;
       if (timedOut) s.destroy(); // a late socket of an abandoned attempt
     };
-    const session = await Promise.race([deadline, open(uri, options, onSocket)]);
+    const session = await Promise.race([deadline, openWithCredentials(uri, options, authorization, onSocket)]);
     // Frames that came with the 101 are held until our caller, resumed before any macrotask,
     // has attached its listeners.
     setImmediate(() => session.releaseEvents());
     return session;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * As a browser does (Fetch, "HTTP-network-or-cache fetch"): the first request goes without the
+ * URL's credentials; a 401 answer is retried once with them, on a new connection. An
+ * `Authorization` header given in `options.headers` wins, and then the URL's are not used.
+ */
+async function openWithCredentials(
+  uri: WebSocketUri,
+  options: ClientOptions,
+  authorization: string | undefined,
+  onSocket: (socket: net.Socket) => void,
+): Promise<Session> {
+  try {
+    return await open(uri, options, onSocket);
+  } catch (error) {
+    const headers = headersForAuthenticationRetry(error, authorization, options.headers);
+    if (!headers) throw error;
+    return open(uri, { ...options, headers }, onSocket);
   }
 }
 
@@ -164,9 +186,7 @@ interface Proxy {
 function parseProxy(proxy: string): Proxy {
   const url = new URL(proxy);
   if (url.protocol !== 'http:') throw new TypeError(`proxy must be an http:// URL, got ${proxy}`);
-  const authorization = url.username
-    ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
-    : undefined;
+  const authorization = url.username ? basicAuthorization(url.username, url.password) : undefined;
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), authorization };
 }
 

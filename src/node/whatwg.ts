@@ -2,6 +2,8 @@
 // "Feedback from the protocol") for Node, on top of this project's RFC 6455 client (`connect()`
 // and `Session`). The same API as the browser's `WebSocket`, so code written for browsers runs
 // unchanged; the standard's rules are followed step by step and cited as `WHATWG §…`.
+// The events are in whatwg-events.ts, the send() steps in whatwg-send.ts, the Web IDL
+// conversions in webidl.ts.
 //
 // Node extension: a third constructor argument passes the runtime's client options through,
 // e.g. `new WebSocket(url, [], { perMessageDeflate: false, headers: { Authorization: … }, tls })`.
@@ -10,6 +12,12 @@ import type { Socket } from 'node:net';
 import { isToken } from '../core/http-head.js';
 import { connect, type ClientOptions } from './client.js';
 import type { Session } from './session.js';
+import { CloseEvent, createErrorEvent, EventHandlerAttributes, MessageEvent } from './whatwg-events.js';
+import { OutgoingMessages, toOutgoingMessage, type WebSocketData } from './whatwg-send.js';
+import { defineInterface, isIterableObject, requireArguments, toClampedUnsignedShort, toDOMString, toUSVString } from './webidl.js';
+
+export { CloseEvent, MessageEvent, type CloseEventInit, type WebSocketErrorEvent } from './whatwg-events.js';
+export type { WebSocketData } from './whatwg-send.js';
 
 /** How binary messages are handed to the application (WHATWG: the `BinaryType` enum). */
 export type BinaryType = 'blob' | 'arraybuffer';
@@ -21,38 +29,6 @@ export type BinaryType = 'blob' | 'arraybuffer';
  */
 export type WebSocketOptions = Omit<ClientOptions, 'protocols' | 'onSocket'>;
 
-/** WHATWG `CloseEventInit` (with the `EventInit` members). */
-export interface CloseEventInit {
-  /** As for any `Event` (DOM `EventInit`). */
-  bubbles?: boolean;
-  /** As for any `Event` (DOM `EventInit`). */
-  cancelable?: boolean;
-  /** As for any `Event` (DOM `EventInit`). */
-  composed?: boolean;
-  /** The event's `wasClean`; default false. */
-  wasClean?: boolean;
-  /** The event's `code`; default 0. */
-  code?: number;
-  /** The event's `reason`; default ''. */
-  reason?: string;
-}
-
-/** The event of a `close` (WHATWG "The CloseEvent interface"); Node 20 has no global one. */
-export class CloseEvent extends Event {
-  /** True when the closing handshake completed (RFC 6455 §7.1.4: closed cleanly). */
-  readonly wasClean: boolean;
-  /** The close code the peer sent; 1005 when it sent none, 1006 when no close frame arrived (RFC 6455 §7.1.5). */
-  readonly code: number;
-  /** The peer's close reason (RFC 6455 §7.1.6). */
-  readonly reason: string;
-  constructor(type: string, init: CloseEventInit = {}) {
-    super(type, init);
-    this.wasClean = init.wasClean ?? false;
-    this.code = init.code ?? 0;
-    this.reason = init.reason ?? '';
-  }
-}
-
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;
@@ -60,22 +36,29 @@ const CLOSED = 3;
 type State = typeof CONNECTING | typeof OPEN | typeof CLOSING | typeof CLOSED;
 
 type Handler = ((this: WebSocket, event: Event) => unknown) | null;
-type HandlerType = 'open' | 'message' | 'error' | 'close';
 
-/** What `send` accepts (WHATWG: `BufferSource or Blob or USVString`). */
-export type WebSocketData = string | ArrayBuffer | ArrayBufferView | Blob;
-
-/** A WebSocket as browsers have it: `new WebSocket(url, protocols?)`, events, `send`, `close`. */
+/**
+ * A WebSocket as browsers have it: `new WebSocket(url, protocols?)`, events, `send`, `close`.
+ *
+ * Node extension for debugging: the `error` event is the standard's plain `Event`, but it carries
+ * a non-enumerable `cause` (an `Error`) saying why the connection failed — the HTTP status of a
+ * refused handshake, a TLS or network error, a subprotocol mismatch, a protocol violation.
+ * Browsers hide this from scripts on purpose (so pages cannot probe a private network); a Node
+ * program can open sockets anyway, so it gets the reason: `ws.onerror = (e) => console.log(e.cause)`.
+ *
+ * A URL with credentials (`ws://user:pass@host/`) connects like in a browser: the first request
+ * goes without them, and a 401 answer is retried once with `Authorization: Basic` (see `connect()`).
+ */
 export class WebSocket extends EventTarget {
+  // The readyState constants: on the class and on the prototype, read-only, set below the class.
   /** `readyState` 0: connecting. */
-  static readonly CONNECTING = CONNECTING;
+  declare static readonly CONNECTING: 0;
   /** `readyState` 1: open. */
-  static readonly OPEN = OPEN;
+  declare static readonly OPEN: 1;
   /** `readyState` 2: closing. */
-  static readonly CLOSING = CLOSING;
+  declare static readonly CLOSING: 2;
   /** `readyState` 3: closed. */
-  static readonly CLOSED = CLOSED;
-  // The constants are on instances too (WebIDL puts them on the prototype; see below the class).
+  declare static readonly CLOSED: 3;
   /** `readyState` 0: connecting. */
   declare readonly CONNECTING: 0;
   /** `readyState` 1: open. */
@@ -94,26 +77,22 @@ export class WebSocket extends EventTarget {
   #binaryType: BinaryType = 'blob';
   #session: Session | undefined;
   #socket: Socket | undefined;
-  #failed = false;
-  readonly #handlers = new Map<HandlerType, { handler: NonNullable<Handler>; listener: (event: Event) => void }>();
-  // bufferedAmount bookkeeping (WHATWG `bufferedAmount`).
-  #bytesAfterClosing = 0;
-  #bytesThisTurn = 0;
-  #bytesUnflushed = 0;
-  #turnTimer: NodeJS.Immediate | undefined;
-  // Sends waiting for a Blob to be read: later sends queue behind them to keep message order.
-  #queue: Promise<void> = Promise.resolve();
-  #queuedCount = 0;
-  #queuedBytes = 0;
+  #failure: Error | undefined;
+  #closeQueued = false;
+  readonly #outgoing = new OutgoingMessages();
+  readonly #handlers = new EventHandlerAttributes(this);
 
   constructor(url: string | URL, protocols: string | Iterable<string> = [], options: WebSocketOptions = {}) {
+    requireArguments(arguments.length, 1, "Failed to construct 'WebSocket'");
+    const urlText = toUSVString(url);
+    const list = isIterableObject(protocols) ? Array.from(protocols, toDOMString) : [toDOMString(protocols)];
     super();
     // WHATWG constructor steps 1–7: parse, map http(s) to ws(s), refuse other schemes and fragments.
     let record: URL;
     try {
-      record = new URL(String(url));
+      record = new URL(urlText);
     } catch {
-      throw new DOMException(`${JSON.stringify(String(url))} is not a valid absolute URL`, 'SyntaxError');
+      throw new DOMException(`${JSON.stringify(urlText)} is not a valid absolute URL`, 'SyntaxError');
     }
     if (record.protocol === 'http:') record.protocol = 'ws:';
     else if (record.protocol === 'https:') record.protocol = 'wss:';
@@ -123,7 +102,6 @@ export class WebSocket extends EventTarget {
     // A serialized URL holds "#" exactly when its fragment is non-null (even empty): RFC 6455 §3.
     if (record.href.includes('#')) throw new DOMException('a WebSocket URL must not have a fragment (RFC 6455 §3)', 'SyntaxError');
     // Steps 8–9: one string is a list of one; names must be distinct tokens (RFC 6455 §4.1 item 10).
-    const list = isIterableObject(protocols) ? Array.from(protocols, String) : [String(protocols)];
     for (const [i, name] of list.entries()) {
       if (!isToken(name)) throw new DOMException(`subprotocol ${JSON.stringify(name)} is not a token (RFC 6455 §4.1)`, 'SyntaxError');
       if (list.indexOf(name) !== i) throw new DOMException(`subprotocol ${JSON.stringify(name)} is listed twice`, 'SyntaxError');
@@ -131,7 +109,7 @@ export class WebSocket extends EventTarget {
     this.#url = record.href;
     this.#origin = record.origin;
     this.#protocols = list;
-    // Step 11: establish the connection in parallel.
+    // Step 11: establish the connection in parallel (credentials in the URL: see connect()).
     connect(this.#url, {
       perMessageDeflate: true,
       ...options,
@@ -142,7 +120,7 @@ export class WebSocket extends EventTarget {
       },
     }).then(
       (session) => this.#established(session),
-      () => this.#closed(1006, '', false, true),
+      (error: Error) => this.#closed(1006, '', false, this.#failure ?? error),
     );
   }
 
@@ -164,10 +142,7 @@ export class WebSocket extends EventTarget {
    * handshake started it only grows (WHATWG `bufferedAmount`).
    */
   get bufferedAmount(): number {
-    // The socket's backlog also holds frame headers and control frames: count at most the data bytes given to it.
-    const backlog = this.#session && this.#session.readyState !== CLOSED ? this.#session.bufferedAmount : 0;
-    if (backlog === 0) this.#bytesUnflushed = 0;
-    return this.#bytesAfterClosing + this.#queuedBytes + Math.max(this.#bytesThisTurn, Math.min(backlog, this.#bytesUnflushed));
+    return this.#outgoing.bufferedAmount(this.#session);
   }
   /** The extensions the server accepted (its Sec-WebSocket-Extensions), or ''. */
   get extensions(): string {
@@ -187,77 +162,38 @@ export class WebSocket extends EventTarget {
   }
 
   /** The `open` event handler attribute, or null. */
-  get onopen(): Handler { return this.#getHandler('open'); }
+  get onopen(): Handler { return this.#handlers.get('open') as Handler; }
   /** Replaces the `open` event handler (null removes it). */
-  set onopen(handler: Handler) { this.#setHandler('open', handler); }
+  set onopen(handler: Handler) { this.#handlers.set('open', handler); }
   /** The `message` event handler attribute, or null. */
-  get onmessage(): Handler { return this.#getHandler('message'); }
+  get onmessage(): Handler { return this.#handlers.get('message') as Handler; }
   /** Replaces the `message` event handler (null removes it). */
-  set onmessage(handler: Handler) { this.#setHandler('message', handler); }
-  /** The `error` event handler attribute, or null. */
-  get onerror(): Handler { return this.#getHandler('error'); }
+  set onmessage(handler: Handler) { this.#handlers.set('message', handler); }
+  /** The `error` event handler attribute, or null. On Node the event's non-enumerable `cause` says why. */
+  get onerror(): Handler { return this.#handlers.get('error') as Handler; }
   /** Replaces the `error` event handler (null removes it). */
-  set onerror(handler: Handler) { this.#setHandler('error', handler); }
+  set onerror(handler: Handler) { this.#handlers.set('error', handler); }
   /** The `close` event handler attribute, or null. */
-  get onclose(): Handler { return this.#getHandler('close'); }
+  get onclose(): Handler { return this.#handlers.get('close') as Handler; }
   /** Replaces the `close` event handler (null removes it). */
-  set onclose(handler: Handler) { this.#setHandler('close', handler); }
+  set onclose(handler: Handler) { this.#handlers.set('close', handler); }
 
   // ─── Methods ──────────────────────────────────────────────────────────────────────────
 
   /**
    * Sends a message: a string as text, bytes or a Blob as binary (WHATWG `send()`). Throws
-   * InvalidStateError while CONNECTING. After the closing handshake has started, the data is
-   * not sent but still counted in `bufferedAmount`.
+   * InvalidStateError while CONNECTING, TypeError for shared memory. The bytes sent are those the
+   * buffer holds at the call. After the closing handshake has started, the data is not sent but
+   * still counted in `bufferedAmount`.
    */
   send(data: WebSocketData): void {
-    if (arguments.length === 0) throw new TypeError("WebSocket.send: 1 argument required, but only 0 present");
+    requireArguments(arguments.length, 1, "Failed to execute 'send' on 'WebSocket'");
     if (this.#state === CONNECTING) throw new DOMException('the WebSocket is still CONNECTING', 'InvalidStateError');
-    let payload: Uint8Array | string | Promise<Uint8Array>;
-    let size: number;
-    if (data instanceof ArrayBuffer) {
-      payload = new Uint8Array(data);
-      size = data.byteLength;
-    } else if (ArrayBuffer.isView(data)) {
-      payload = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      size = data.byteLength;
-    } else if (data instanceof Blob) {
-      payload = data.arrayBuffer().then((buffer) => new Uint8Array(buffer));
-      size = data.size;
-    } else {
-      payload = String(data); // WebIDL USVString: lone surrogates become U+FFFD when encoded
-      size = Buffer.byteLength(payload);
-    }
+    const message = toOutgoingMessage(data);
     // "If the connection is established and the closing handshake has not yet started": send.
     const session = this.#session;
-    if (this.#state !== OPEN || !session || session.readyState !== OPEN) {
-      this.#bytesAfterClosing += size;
-      if (payload instanceof Promise) payload.catch(() => {});
-      return;
-    }
-    if (this.#queuedCount === 0 && !(payload instanceof Promise)) {
-      this.#transmit(session, payload, size);
-      return;
-    }
-    // A Blob is read asynchronously; it and every send after it wait their turn.
-    this.#queuedCount++;
-    this.#queuedBytes += size;
-    const ready = Promise.resolve(payload);
-    ready.catch(() => {});
-    this.#queue = this.#queue.then(async () => {
-      let bytes: Uint8Array | string;
-      try {
-        bytes = await ready;
-      } catch {
-        session.terminate(); // the Blob could not be read: fail the connection
-        return;
-      } finally {
-        this.#queuedCount--;
-        this.#queuedBytes -= size;
-      }
-      if (session.readyState === OPEN) this.#transmit(session, bytes, size);
-      else this.#bytesAfterClosing += size;
-    });
+    if (this.#state !== OPEN || !session || session.readyState !== OPEN) this.#outgoing.discard(message);
+    else this.#outgoing.send(session, message);
   }
 
   /**
@@ -268,124 +204,89 @@ export class WebSocket extends EventTarget {
   close(code?: number, reason?: string): void {
     let wireCode: number | undefined;
     if (code !== undefined) {
-      wireCode = clampUnsignedShort(code);
+      wireCode = toClampedUnsignedShort(code);
       if (wireCode !== 1000 && (wireCode < 3000 || wireCode > 4999)) {
         throw new DOMException(`close code ${wireCode} is neither 1000 nor in 3000–4999`, 'InvalidAccessError');
       }
     }
-    const reasonText = reason === undefined ? undefined : String(reason);
+    const reasonText = reason === undefined ? undefined : toUSVString(reason);
     if (reasonText !== undefined && Buffer.byteLength(reasonText) > 123) {
       throw new DOMException('the close reason is longer than 123 UTF-8 bytes', 'SyntaxError');
     }
     if (this.#state === CLOSING || this.#state === CLOSED) return;
     if (this.#state === CONNECTING) {
-      // "Fail the WebSocket connection": drop the attempt (the connect promise then rejects).
+      // "Fail the WebSocket connection": drop the attempt, or the session if the open task is still queued.
       this.#state = CLOSING;
-      this.#socket?.destroy();
+      this.#failure = new Error('close() was called while the WebSocket was CONNECTING');
+      if (this.#session) this.#session.terminate();
+      else this.#socket?.destroy();
       return;
     }
     this.#state = CLOSING;
     const session = this.#session!;
     // No code and no reason: a close frame without a body. A reason alone goes with 1000.
-    const start = () => {
-      if (session.readyState === OPEN) session.close(wireCode ?? (reasonText !== undefined ? 1000 : undefined), reasonText ?? '');
-    };
     // Messages sent before close() still go first (WHATWG note after the close() steps).
-    if (this.#queuedCount > 0) this.#queue = this.#queue.then(start);
-    else start();
+    this.#outgoing.afterQueued(() => {
+      if (session.readyState === OPEN) session.close(wireCode ?? (reasonText !== undefined ? 1000 : undefined), reasonText ?? '');
+    });
   }
 
   // ─── Feedback from the protocol ────────────────────────────────────────────────────────
+  // Every event is fired from its own task ("queue a task"), in order, so that the microtasks a
+  // handler queues run before the next event — as in a browser's event loop.
+
+  #queueTask(steps: () => void): void {
+    setImmediate(steps);
+  }
 
   #established(session: Session): void {
     this.#session = session;
     session.on('message', (data, isBinary) => this.#message(data, isBinary));
-    session.on('error', () => (this.#failed = true));
-    session.on('close', (code, reason, wasClean) => this.#closed(code, reason, wasClean, this.#failed));
+    session.on('error', (error) => (this.#failure ??= error));
+    session.on('close', (code, reason, wasClean) =>
+      this.#closed(code, reason, wasClean, this.#failure ?? (wasClean ? undefined : new Error(`the connection closed without a closing handshake (${code})`))),
+    );
     // WHATWG handshake: offered subprotocols and none selected fails the connection; so does a close() that came first.
     if (this.#state !== CONNECTING || (this.#protocols.length > 0 && session.protocol === '')) {
-      this.#failed = true;
+      this.#failure ??= new Error(`the server selected no subprotocol; offered: ${this.#protocols.join(', ')}`);
       session.terminate();
       return;
     }
-    this.#state = OPEN;
-    this.#extensions = session.extensions;
-    this.#protocol = session.protocol;
-    this.dispatchEvent(new Event('open'));
-  }
-
-  #message(data: string | Buffer, isBinary: boolean): void {
-    // "If ready state is not OPEN, then return": messages after close() are dropped.
-    if (this.#state !== OPEN) return;
-    let value: string | Blob | ArrayBuffer;
-    if (!isBinary) value = data as string;
-    else {
-      const bytes = data as Buffer;
-      value = this.#binaryType === 'blob' ? new Blob([bytes]) : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    }
-    this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#origin }));
-  }
-
-  #closed(code: number, reason: string, wasClean: boolean, failed: boolean): void {
-    if (this.#state === CLOSED) return;
-    this.#state = CLOSED;
-    // An error event precedes close when the connection failed (RFC 6455 §7.1.7) or was lost (§7.2.1).
-    if (failed || !wasClean) this.dispatchEvent(new Event('error'));
-    this.dispatchEvent(new CloseEvent('close', { code, reason, wasClean }));
-  }
-
-  // ─── Helpers ────────────────────────────────────────────────────────────────────────
-
-  #transmit(session: Session, payload: Uint8Array | string, size: number): void {
-    session.send(payload);
-    this.#bytesThisTurn += size;
-    this.#bytesUnflushed += size;
-    // Bytes sent in this task count until the event loop turns (WHATWG `bufferedAmount`).
-    this.#turnTimer ??= setImmediate(() => {
-      this.#bytesThisTurn = 0;
-      this.#turnTimer = undefined;
+    this.#queueTask(() => {
+      if (this.#state !== CONNECTING) return; // close() was called before this task ran: it failed the connection
+      this.#state = OPEN;
+      this.#extensions = session.extensions;
+      this.#protocol = session.protocol;
+      this.dispatchEvent(new Event('open'));
     });
   }
 
-  #getHandler(type: HandlerType): Handler {
-    return this.#handlers.get(type)?.handler ?? null;
-  }
-
-  /** Event handler attributes (HTML "event handlers"): one listener per type, keeping its place when replaced. */
-  #setHandler(type: HandlerType, handler: Handler): void {
-    const slot = this.#handlers.get(type);
-    if (typeof handler !== 'function') {
-      if (slot) {
-        this.removeEventListener(type, slot.listener);
-        this.#handlers.delete(type);
+  #message(data: string | Buffer, isBinary: boolean): void {
+    this.#queueTask(() => {
+      // "If ready state is not OPEN, then return": messages after close() are dropped.
+      if (this.#state !== OPEN) return;
+      let value: string | Blob | ArrayBuffer;
+      if (!isBinary) value = data as string;
+      else {
+        const bytes = data as Buffer;
+        value = this.#binaryType === 'blob' ? new Blob([bytes]) : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
       }
-      return;
-    }
-    if (slot) {
-      slot.handler = handler;
-      return;
-    }
-    const entry = { handler, listener: (event: Event) => void entry.handler.call(this, event) };
-    this.#handlers.set(type, entry);
-    this.addEventListener(type, entry.listener);
+      this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#origin }));
+    });
+  }
+
+  /** "The WebSocket connection is closed": `failure` is set when the connection failed (an error event first). */
+  #closed(code: number, reason: string, wasClean: boolean, failure: Error | undefined): void {
+    if (this.#closeQueued) return;
+    this.#closeQueued = true;
+    this.#queueTask(() => {
+      this.#state = CLOSED;
+      // An error event precedes close when the connection failed (RFC 6455 §7.1.7) or was lost (§7.2.1).
+      if (failure) this.dispatchEvent(createErrorEvent(failure));
+      this.dispatchEvent(new CloseEvent('close', { code, reason, wasClean }));
+    });
   }
 }
 
-for (const [name, value] of [['CONNECTING', CONNECTING], ['OPEN', OPEN], ['CLOSING', CLOSING], ['CLOSED', CLOSED]] as const) {
-  Object.defineProperty(WebSocket.prototype, name, { value, enumerable: true });
-}
-
-/** WebIDL union `(DOMString or sequence<DOMString>)`: an iterable object is a sequence, anything else a string. */
-function isIterableObject(value: unknown): value is Iterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
-}
-
-/** WebIDL `[Clamp] unsigned short`: NaN → 0, clamp to 0–65535, round half to even. */
-function clampUnsignedShort(value: unknown): number {
-  const x = Math.min(Math.max(Number(value) || 0, 0), 65535);
-  const floor = Math.floor(x);
-  const fraction = x - floor;
-  if (fraction > 0.5) return floor + 1;
-  if (fraction < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
+// Web IDL: the readyState constants on the class and its prototype, members enumerable, class string.
+defineInterface(WebSocket, 'WebSocket', { CONNECTING, OPEN, CLOSING, CLOSED });

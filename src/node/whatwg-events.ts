@@ -1,0 +1,171 @@
+// WHATWG WebSockets Standard, "The CloseEvent interface", and HTML's `MessageEvent`, as the
+// `WebSocket` class fires them: constructors that convert their arguments the Web IDL way (a
+// missing type is a TypeError; `code` is an `unsigned short`, `reason` a `USVString`, …).
+
+import { defineInterface, requireArguments, toEventHandler, toBoolean, toDictionary, toDOMString, toUnsignedShort, toUSVString } from './webidl.js';
+
+/** DOM `EventInit`: the members every event dictionary has. */
+interface BaseEventInit {
+  /** As for any `Event` (DOM `EventInit`). */
+  bubbles?: boolean;
+  /** As for any `Event` (DOM `EventInit`). */
+  cancelable?: boolean;
+  /** As for any `Event` (DOM `EventInit`). */
+  composed?: boolean;
+}
+
+/** WHATWG `CloseEventInit` (with the `EventInit` members). */
+export interface CloseEventInit extends BaseEventInit {
+  /** The event's `wasClean`; default false. */
+  wasClean?: boolean;
+  /** The event's `code`, an `unsigned short` (taken modulo 2^16); default 0. */
+  code?: number;
+  /** The event's `reason` (lone surrogates become U+FFFD); default ''. */
+  reason?: string;
+}
+
+type EventInit = NonNullable<ConstructorParameters<typeof Event>[1]>;
+/** Node's global `MessageEvent`, typed here without the DOM library. */
+const NodeMessageEvent = globalThis.MessageEvent as unknown as new (type: string, init: Record<string, unknown>) => Event & {
+  readonly data: unknown;
+  readonly origin: string;
+  readonly lastEventId: string;
+  readonly source: unknown;
+  readonly ports: readonly unknown[];
+};
+
+/** DOM `EventInit`, converted: the members every event dictionary inherits. */
+function eventInit(init: Record<string, unknown>): EventInit {
+  return { bubbles: toBoolean(init.bubbles), cancelable: toBoolean(init.cancelable), composed: toBoolean(init.composed) };
+}
+
+/** The event of a `close` (WHATWG "The CloseEvent interface"); Node 20 has no global one. */
+export class CloseEvent extends Event {
+  readonly #wasClean: boolean;
+  readonly #code: number;
+  readonly #reason: string;
+
+  /** `new CloseEvent(type, init)`: the type is required; the init members are converted as Web IDL says. */
+  constructor(type: string, eventInitDict: CloseEventInit = {}) {
+    requireArguments(arguments.length, 1, "Failed to construct 'CloseEvent'");
+    const init = toDictionary(eventInitDict, 'CloseEventInit');
+    super(toDOMString(type), eventInit(init));
+    // Dictionary members are read in lexicographic order: code, reason, wasClean.
+    this.#code = init.code === undefined ? 0 : toUnsignedShort(init.code);
+    this.#reason = init.reason === undefined ? '' : toUSVString(init.reason);
+    this.#wasClean = toBoolean(init.wasClean);
+  }
+
+  /** True when the closing handshake completed (RFC 6455 §7.1.4: closed cleanly). */
+  get wasClean(): boolean {
+    return this.#wasClean;
+  }
+  /** The close code the peer sent; 1005 when it sent none, 1006 when no close frame arrived (RFC 6455 §7.1.5). */
+  get code(): number {
+    return this.#code;
+  }
+  /** The peer's close reason (RFC 6455 §7.1.6), decoded as UTF-8 without BOM (a leading U+FEFF stays). */
+  get reason(): string {
+    return this.#reason;
+  }
+}
+defineInterface(CloseEvent, 'CloseEvent', {});
+
+/**
+ * HTML's `MessageEvent`, the event of a `message`. Node 20 has a global one, but its constructor
+ * accepts a missing type and its class string is `[object Event]`; this subclass (still an
+ * `instanceof` the global) converts like a browser: type required, `origin` a `USVString`,
+ * `lastEventId` a `DOMString`.
+ */
+export class MessageEvent extends NodeMessageEvent {
+  /** `new MessageEvent(type, init)`: `data` (any, default null), `origin`, `lastEventId`, `source`, `ports`. */
+  constructor(type: string, eventInitDict: MessageEventInit = {}) {
+    requireArguments(arguments.length, 1, "Failed to construct 'MessageEvent'");
+    const init = toDictionary(eventInitDict, 'MessageEventInit');
+    super(toDOMString(type), {
+      ...eventInit(init),
+      data: init.data === undefined ? null : init.data,
+      origin: init.origin === undefined ? '' : toUSVString(init.origin),
+      lastEventId: init.lastEventId === undefined ? '' : toDOMString(init.lastEventId),
+      ...(init.source === undefined ? {} : { source: init.source }),
+      ...(init.ports === undefined ? {} : { ports: init.ports }),
+    });
+  }
+}
+defineInterface(MessageEvent, 'MessageEvent', {});
+
+/** HTML `MessageEventInit` (with the `EventInit` members). */
+export interface MessageEventInit extends BaseEventInit {
+  /** The message; default null. */
+  data?: unknown;
+  /** The origin of the sender, serialized; default ''. */
+  origin?: string;
+  /** For server-sent events; default ''. */
+  lastEventId?: string;
+  /** The sending port or window (a `MessagePort` on Node); default null. */
+  source?: unknown;
+  /** Ports sent with the message; default none. */
+  ports?: unknown[];
+}
+
+/** The `error` event on Node: the standard's plain `Event`, plus a non-enumerable `cause`. */
+export interface WebSocketErrorEvent extends Event {
+  /**
+   * Node only, for the developer (there is no devtools console to read): why the connection
+   * failed — a `HandshakeError` with the HTTP status, a TLS or network error, a subprotocol
+   * mismatch, a `ProtocolError` with its close code. Not enumerable, so the event keeps the
+   * standard's shape; browsers deliberately tell scripts none of this.
+   */
+  readonly cause: Error;
+}
+
+/** Creates the `error` event the standard fires ("fire an event named error"), carrying `cause`. */
+export function createErrorEvent(cause: Error): WebSocketErrorEvent {
+  const event = new Event('error');
+  Object.defineProperty(event, 'cause', { value: cause, enumerable: false, configurable: true });
+  return event as WebSocketErrorEvent;
+}
+
+/**
+ * Event handler IDL attributes (HTML "event handlers": `onopen`, `onmessage`, …) of one target:
+ * one listener per type, added when a handler is first set and keeping its place among the
+ * other listeners when replaced; null (or any non-object, Web IDL `EventHandler`) removes it.
+ * A non-callable object is kept and read back, and does nothing when the event fires.
+ */
+export class EventHandlerAttributes {
+  readonly #slots = new Map<string, { handler: object; listener: (event: Event) => void }>();
+
+  constructor(private readonly target: EventTarget) {}
+
+  /** The handler of `type`, or null. */
+  get(type: string): object | null {
+    return this.#slots.get(type)?.handler ?? null;
+  }
+
+  /** Sets (or, for null, removes) the handler of `type`. */
+  set(type: string, value: unknown): void {
+    const handler = toEventHandler(value);
+    const slot = this.#slots.get(type);
+    if (handler === null) {
+      if (slot) {
+        this.target.removeEventListener(type, slot.listener);
+        this.#slots.delete(type);
+      }
+      return;
+    }
+    if (slot) {
+      slot.handler = handler;
+      return;
+    }
+    const target = this.target;
+    const entry = {
+      handler,
+      listener: (event: Event) => {
+        // HTML "the event handler processing algorithm": a handler returning false cancels the event.
+        if (typeof entry.handler === 'function' && entry.handler.call(target, event) === false) event.preventDefault();
+      },
+    };
+    this.#slots.set(type, entry);
+    target.addEventListener(type, entry.listener);
+  }
+}
