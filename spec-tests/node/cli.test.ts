@@ -4,6 +4,7 @@
 // handshake (RFC 6455 §4) and every frame field by field with its section (§5.2).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -148,11 +149,31 @@ describe('wsref serve', () => {
   });
 
   it('[wsref] refuses bad arguments with usage and exit code 2', async () => {
-    const [bad, both, unknown] = [wsref(['serve', '--port', 'eighty']), wsref(['serve', '--echo', '--chat']), wsref(['connect'])];
+    const [bad, both, unknown] = [wsref(['serve', '--port', 'eighty']), wsref(['serve', '--echo', '--chat']), wsref(['serve', 'extra'])];
     expect(await Promise.all([bad.exited, both.exited, unknown.exited])).toEqual([2, 2, 2]);
     expect(bad.errors()).toContain('--port wants a number');
     expect(both.errors()).toContain('choose one of --echo and --chat');
     expect(unknown.errors()).toContain('Usage:');
+  });
+});
+
+describe('wsref --version and wsref connect without a URL (a learner\'s first commands)', () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+  it('[wsref] --version prints the version from package.json and exits 0, from the source and through the launcher', async () => {
+    const [source, launcher] = [wsref(['--version']), wsref(['--version'], { launcher: true })];
+    expect(await Promise.all([source.exited, launcher.exited])).toEqual([0, 0]);
+    expect(source.output()).toBe(`${version}\n`);
+    expect(launcher.output()).toBe(`${version}\n`);
+  });
+
+  it('[wsref] connect without a URL says that the URL is missing, shows the connect usage line, and exits 2', async () => {
+    const [missing, tooMany] = [wsref(['connect']), wsref(['connect', 'ws://127.0.0.1:1/', 'extra'])];
+    expect(await Promise.all([missing.exited, tooMany.exited])).toEqual([2, 2]);
+    expect(missing.errors()).toContain('wsref: connect needs the URL of a WebSocket server, e.g. ws://127.0.0.1:8080/');
+    expect(missing.errors()).toMatch(/^usage: wsref connect ws:\/\/HOST:PORT\/PATH /m);
+    expect(tooMany.errors()).toContain('connect takes one URL, got 2');
+    expect(missing.output()).toBe('');
   });
 });
 
@@ -207,11 +228,11 @@ describe('wsref connect', () => {
     expect(out).toMatch(/Extended payload length +70000 +payload length 70000 bytes \(64-bit form/);
     expect(out).toMatch(/→ sent {6}binary frame, 70000 bytes, masked {2}\(14-byte header, 64-bit length form\)/);
     expect(out).toMatch(/Masking-key {13}[0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} +payload byte i is XORed/);
-    expect(out).toMatch(/→ sent {6}close frame, 2 bytes, masked/);
+    expect(out).toMatch(/→ sent {6}close frame, 6 bytes, masked/); // the answer echoes code 1000 and "done" (§5.5.1)
     expect(out).toMatch(/Status code {13}1000 +Normal Closure/);
   });
 
-  it('[wsref] sends typed lines as text, runs /ping, and closes with 1000 at the end of input', async () => {
+  it('[wsref] says how to send once connected, answers /help, sends typed lines as text, runs /ping, and closes with 1000 at the end of input', async () => {
     const received: string[] = [];
     let closeCode = 0;
     const port = await wsServer((socket) => {
@@ -221,6 +242,10 @@ describe('wsref connect', () => {
     });
     const client = wsref(['connect', `ws://127.0.0.1:${port}/`]);
     await client.waitFor(/\* connected/);
+    // One line tells a learner how to send: lines of text, /ping, /close CODE REASON, /help.
+    await client.waitFor(/^\* type a line and press Enter to send it as a text message; \/ping \[text\], \/close CODE REASON \(e\.g\. \/close 1000 bye\), \/help$/m);
+    client.child.stdin.write('/help\n');
+    await client.waitFor(/^\/close \[code \[reason\]\] +start the closing handshake/m);
     client.child.stdin.write('first line\n/ping probe\nsecond line\n');
     await client.waitFor(/< pong "probe" after \d+ ms/);
     client.child.stdin.end();

@@ -4,15 +4,20 @@
 //
 //   wsref serve   [--port 8080] [--host 127.0.0.1] [--echo | --chat] [--trace] [--deflate]
 //   wsref connect URL [--echo] [--subprotocol x]... [--header 'K: V']... [--trace] [--deflate]
+//   wsref --version | --help
+//
+// The connect command lives in cli-connect.ts, the one-line message descriptions in cli-messages.ts.
 
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import path from 'node:path';
 import readline from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { headerListFromRaw } from '../core/http-head.js';
-import { connect, type ClientOptions } from './client.js';
+import { CONNECT_USAGE, connectCommand } from './cli-connect.js';
+import { describeClose, describeMessage } from './cli-messages.js';
+import { RECOMMENDED_HTTP_SERVER_OPTIONS } from './http-server-options.js';
 import { WebSocketServer } from './server.js';
 import type { Session } from './session.js';
 import { createWireTrace, formatHttpHead, tapSocket } from './trace-format.js';
@@ -31,11 +36,15 @@ Usage:
       --subprotocol, -s NAME    offer a subprotocol (repeatable, preferred first)
       --header, -H 'K: V'       add a request header (repeatable)
       --origin ORIGIN           send an Origin header
-      commands while connected: /ping [text]  /close [code [reason]]  /help
+      once connected: type a line to send it as text; /ping [text], /close CODE REASON, /help
 Both:
       --trace, -t               print the handshake and every frame, field by field (RFC 6455 §4, §5.2)
       --deflate                 offer/accept permessage-deflate (RFC 7692); every message is compressed
       --help, -h                this text
+  wsref --version               the version of wsref
+
+From a clone of wsref: node bin/wsref.mjs serve --echo   (or: npm run wsref -- serve --echo)
+In a project that depends on wsref: npx wsref serve --echo
 `;
 
 export interface CliIO {
@@ -60,7 +69,7 @@ const processIO: CliIO = {
 };
 
 /** Runs the command line; resolves with the exit code (0 fine, 1 failed, 2 usage error). */
-export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+export async function main(argv: readonly string[], io: CliIO = processIO, version = 'unknown'): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -77,6 +86,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
         header: { type: 'string', short: 'H', multiple: true },
         origin: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
       },
     });
   } catch (error) {
@@ -85,6 +95,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
+  if (values.version) {
+    io.out(version);
+    return 0;
+  }
   if (values.help || command === undefined || command === 'help') {
     io.out(USAGE);
     return values.help || command === 'help' ? 0 : 2;
@@ -103,7 +117,13 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
         io,
       );
     }
-    if (command === 'connect' && rest.length === 1) {
+    if (command === 'connect' && rest.length !== 1) {
+      // The learner's most common slip: `wsref connect` alone. Say what is missing, in one line.
+      const problem = rest.length === 0 ? 'connect needs the URL of a WebSocket server, e.g. ws://127.0.0.1:8080/' : `connect takes one URL, got ${rest.length}: ${rest.join(' ')}`;
+      io.err(`wsref: ${problem}\n${CONNECT_USAGE}\n(wsref --help shows every option)`);
+      return 2;
+    }
+    if (command === 'connect') {
       const headers: Record<string, string> = {};
       for (const line of values.header ?? []) {
         const colon = line.indexOf(':');
@@ -140,122 +160,6 @@ function parsePort(text: string): number {
   return port;
 }
 
-// ─── Showing messages ─────────────────────────────────────────────────────────────────
-
-const PREVIEW_CHARS = 2000;
-
-/** A message as one safe line: control characters escaped, so a peer cannot drive the terminal. */
-export function describeMessage(data: string | Buffer, isBinary: boolean): string {
-  if (isBinary) {
-    const bytes = data as Buffer;
-    const shown = bytes.subarray(0, 32).toString('hex').replace(/(..)(?!$)/g, '$1 ');
-    return `binary (${bytes.length} byte${bytes.length === 1 ? '' : 's'}): ${shown}${bytes.length > 32 ? ' …' : ''}`;
-  }
-  const text = data as string;
-  const cut = text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}… (${text.length - PREVIEW_CHARS} more characters)` : text;
-  return `text: ${escapeControls(cut)}`;
-}
-
-function escapeControls(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function describeClose(code: number, reason: string, wasClean: boolean): string {
-  return `closed: code ${code}${reason ? ` reason ${JSON.stringify(reason)}` : ''} (${wasClean ? 'clean closing handshake' : 'not clean'})`;
-}
-
-// ─── wsref connect ──────────────────────────────────────────────────────────────────────
-
-interface ConnectSettings {
-  echo: boolean;
-  trace: boolean;
-  options: ClientOptions;
-}
-
-async function connectCommand(url: string, settings: ConnectSettings, io: CliIO): Promise<number> {
-  let session: Session;
-  try {
-    session = await connect(url, {
-      ...settings.options,
-      ...(settings.trace
-        ? {
-            onSocket: (socket: Socket) => {
-              const trace = createWireTrace({ role: 'client', print: io.out, sentStartsWithHttp: true, receivedStartsWithHttp: true });
-              tapSocket(socket, trace.sent, trace.received);
-            },
-          }
-        : {}),
-    });
-  } catch (error) {
-    io.err(`! could not connect to ${url}: ${(error as Error).message}`);
-    return 1;
-  }
-  const negotiated = [session.protocol && `subprotocol ${session.protocol}`, session.extensions && `extensions ${session.extensions}`].filter(Boolean);
-  io.out(`* connected to ${url}${negotiated.length ? ` (${negotiated.join(', ')})` : ''}`);
-  const closed = new Promise<boolean>((resolve) =>
-    session.on('close', (code, reason, wasClean) => {
-      io.out(`* ${describeClose(code, reason, wasClean)}`);
-      resolve(wasClean);
-    }),
-  );
-  session.on('error', (error) => io.err(`! ${error.message}`));
-  let pingSent = 0;
-  session.on('pong', (data) => io.out(`< pong ${JSON.stringify(data.toString('latin1'))}${pingSent ? ` after ${Date.now() - pingSent} ms` : ''}`));
-  session.on('message', (data, isBinary) => {
-    io.out(`< ${describeMessage(data, isBinary)}`);
-    if (settings.echo && session.readyState === 1) {
-      session.send(data, { binary: isBinary });
-      io.out(`> ${describeMessage(data, isBinary)} (echo)`);
-    }
-  });
-
-  let lines: readline.Interface | undefined;
-  if (!settings.echo) {
-    lines = readline.createInterface({ input: io.input, terminal: false });
-    lines.on('line', (line) => {
-      if (session.readyState !== 1) return;
-      try {
-        if (!runCommand(line, session, io, () => (pingSent = Date.now()))) {
-          session.send(line);
-          if (settings.trace) io.out(`> ${describeMessage(line, false)}`);
-        }
-      } catch (error) {
-        io.err(`! ${(error as Error).message}`);
-      }
-    });
-    // End of input: finish sending, then close normally.
-    lines.on('close', () => {
-      if (session.readyState === 1) void session.drained().then(() => session.readyState === 1 && session.close(1000));
-    });
-  }
-  const stop = io.stopRequested().then(() => {
-    if (session.readyState === 1) session.close(1001, 'client going away');
-    else session.terminate();
-  });
-  void stop;
-  const clean = await closed;
-  lines?.close();
-  return clean ? 0 : 1;
-}
-
-/** Runs a `/command` line; returns false when the line is a message to send. */
-function runCommand(line: string, session: Session, io: CliIO, onPing: () => void): boolean {
-  const match = /^\/(ping|close|help)\b ?(.*)$/.exec(line);
-  if (!match) return false;
-  const [, name, args] = match;
-  if (name === 'ping') {
-    onPing();
-    session.ping(Buffer.from(args ?? ''));
-  } else if (name === 'close') {
-    const [code, ...reason] = (args ?? '').split(' ').filter(Boolean);
-    session.close(code ? Number(code) : 1000, reason.join(' '));
-  } else {
-    io.out('/ping [text]            send a ping (RFC 6455 §5.5.2); the pong is printed with its round trip\n/close [code [reason]]  start the closing handshake (§7.1.2)\nanything else           sent as a text message');
-  }
-  return true;
-}
-
 // ─── wsref serve ────────────────────────────────────────────────────────────────────────
 
 interface ServeSettings {
@@ -267,7 +171,8 @@ interface ServeSettings {
 }
 
 async function serve(settings: ServeSettings, io: CliIO): Promise<number> {
-  const server = http.createServer((request, response) => {
+  // A handshake trickled byte by byte is dropped with 408 within 11 s (RFC 6455 §10.7: unsafe input may just be dropped).
+  const server = http.createServer({ ...RECOMMENDED_HTTP_SERVER_OPTIONS }, (request, response) => {
     response.setHeader('Content-Type', 'text/plain; charset=utf-8');
     response.end(`wsref serve (${settings.mode}): connect a WebSocket client to ws://${request.headers.host ?? 'this-host'}${request.url ?? '/'}\n`);
   });
@@ -339,14 +244,39 @@ async function serve(settings: ServeSettings, io: CliIO): Promise<number> {
   return 0;
 }
 
-// Run when executed directly (`node --import tsx src/node/cli.ts …`); `bin/wsref.mjs` calls `main` itself.
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  void runAsProgram(process.argv.slice(2));
+/**
+ * The `version` of the wsref package.json at or above `directory` (the launcher's or the source's
+ * folder). Found at run time rather than through `import.meta`, which the CommonJS build lacks.
+ */
+export function wsrefVersion(directory: string): string {
+  for (let dir = path.resolve(directory); ; dir = path.dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === 'wsref' && manifest.version) return manifest.version;
+    } catch {
+      // no package.json here (or not readable): look one folder up
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
+// Run when the TypeScript source is executed directly (`node --import tsx src/node/cli.ts …`);
+// bin/wsref.mjs calls runAsProgram itself. A file-name test, because `import.meta` cannot be
+// used in a module that is also compiled to CommonJS.
+const executedFile = ((): string => {
+  try {
+    return realpathSync(process.argv[1] ?? '');
+  } catch {
+    return ''; // no script (node -e, a REPL) or not a file
+  }
+})();
+if (/[\\/]src[\\/]node[\\/]cli\.ts$/.test(executedFile)) {
+  void runAsProgram(process.argv.slice(2), wsrefVersion(path.dirname(executedFile)));
 }
 
 /** Runs `main` as the process: sets the exit code and makes sure a lingering stdin does not keep it alive. */
-export async function runAsProgram(argv: readonly string[]): Promise<void> {
-  const code = await main(argv).catch((error: unknown) => {
+export async function runAsProgram(argv: readonly string[], version = 'unknown'): Promise<void> {
+  const code = await main(argv, processIO, version).catch((error: unknown) => {
     process.stderr.write(`wsref: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   });
