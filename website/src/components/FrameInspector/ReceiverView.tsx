@@ -34,7 +34,7 @@ function describeEvent(event: ReceiverEvent): React.ReactNode {
     case 'pong':
       return <>receives a <strong>pong</strong> ({showBytes(event.data)}); nothing to answer (RFC 6455 §5.5.3)</>;
     case 'close':
-      return <>receives a <strong>close frame</strong> (code {event.code}{event.reason ? `, reason ${JSON.stringify(event.reason)}` : ''}) and answers with its own, echoing the code (RFC 6455 §5.5.1)</>;
+      return <>receives a <strong>close frame</strong> (code {event.code}{event.reason ? `, reason ${JSON.stringify(event.reason)}` : ''}) and answers with its own, echoing the code and reason (RFC 6455 §5.5.1)</>;
     case 'error':
       return null; // shown as the failure below
   }
