@@ -1,16 +1,18 @@
 // RFC 6455 §5–§7 at soak scale: 10,000 concurrent echoing connections from several client
-// processes (none lost), peers that vanish without a close frame (a client process killed with
-// SIGKILL, and in-process terminations: 1006, resources freed), wss.close() under load (1001 for
-// every session), and a client reconnecting to a server restarted 20 times.
+// processes (none lost, slowloris handshakes dropped meanwhile), peers that vanish without a
+// close frame (a client process killed with SIGKILL, and in-process terminations: 1006,
+// resources freed), wss.close() under load (1001 for every session), and a client reconnecting
+// to a server restarted 20 times.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Session } from '../src/index.js';
+import { RECOMMENDED_HTTP_SERVER_OPTIONS, type Session } from '../src/index.js';
 import { activeResources, addSwarmResults, countLeaked, emptySwarmResult, reconnectLoop, settleHandles, vanishingPeers } from '../spec-tests/robustness/load-kit.js';
 import { Resources, withTimeout } from '../spec-tests/helpers/node-peers.js';
 import { startEchoServer, type EchoServer } from '../spec-tests/robustness/net-kit.js';
 import type { ClientCommand, ClientReport } from './load-client.js';
 import type { SoakReport } from './report.js';
+import { slowlorisCheck } from './slowloris.js';
 
 const CLIENT_SCRIPT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
 
@@ -91,10 +93,11 @@ async function finishClients(report: SoakReport, phase: string, clients: ClientP
   report.check(phase, 'no handle leaked in the client processes', leakedTotal === 0, `${leakedTotal} ${JSON.stringify(kinds)}`);
 }
 
-export async function swarmPhase(report: SoakReport, connections: number, processes: number, messagesPerConnection: number): Promise<void> {
+export async function swarmPhase(report: SoakReport, connections: number, processes: number, messagesPerConnection: number, slowloris: number): Promise<void> {
   const phase = `${connections} connections`;
   const resources = new Resources();
-  const echo = await startEchoServer(resources, { closeTimeout: 30_000 });
+  // Created as every server wsref ships is: a trickled handshake is dropped within 11 s.
+  const echo = await startEchoServer(resources, { closeTimeout: 30_000 }, { ...RECOMMENDED_HTTP_SERVER_OPTIONS });
   const baseline = activeResources();
   const serverCloses = watchServerCloses(echo);
   const clients = Array.from({ length: processes }, () => new ClientProcess());
@@ -106,6 +109,8 @@ export async function swarmPhase(report: SoakReport, connections: number, proces
     const held = echo.wss.clients.size;
     report.connectionsHeld = Math.max(report.connectionsHeld, held);
     report.check(phase, `all ${connections} opened and held at once`, openedTotal === connections && held === connections, `${openedTotal} opened in ${((Date.now() - started) / 1000).toFixed(1)} s, ${held} held by the server${opened.flatMap((o) => o.errors).slice(0, 3).join('; ')}`);
+    // RFC 6455 §10.7: slow handshakes must not hold sockets while the server is full of sessions.
+    if (slowloris > 0) await slowlorisCheck(report, phase, echo, slowloris);
 
     const results = await Promise.all(clients.map((c) => c.request({ cmd: 'echo', messages: messagesPerConnection, size: 128 }, 'echoed')));
     const total = results.reduce((acc, r) => addSwarmResults(acc, r.result), emptySwarmResult());
