@@ -3,7 +3,7 @@
 // promptly. wsref echoes the peer's code and reason unless the application, told of the close
 // frame in the handler's `closeFrame` callback, calls `close(code, reason)` there.
 import { describe, expect, it } from 'vitest';
-import { decodeCloseBody } from '../../src/core/close.js';
+import { closeReasonFrom, decodeCloseBody } from '../../src/core/close.js';
 import { ReadyState } from '../../src/core/connection.js';
 import { Opcode } from '../../src/core/frame.js';
 import { clientFrame, closeBody, decodeFrames, feed, frame, hex, openEndpoint, openPair, utf8 } from '../helpers/core-pair.js';
@@ -64,6 +64,11 @@ describe('the reason as it came (RFC 6455 §5.5.1, WHATWG "handle connection clo
   it('[6455-5.5.1-3] [whatwg-closeWebSocket] a leading U+FEFF is part of the reason: "UTF-8 decode without BOM" keeps it', () => {
     expect(decodeCloseBody(closeBody(1000, BOM_REASON))).toEqual({ code: 1000, reason: BOM_REASON });
     expect(decodeCloseBody(hex('03 e8 ef bb bf')).reason).toBe('\ufeff');
+  });
+
+  it('[6455-5.5-1] [6455-7.1.7-3] our own failure message becomes a reason that fits: printable ASCII, at most 123 bytes', () => {
+    expect(closeReasonFrom('bad byte é\n')).toBe('bad byte ??');
+    expect(closeReasonFrom('€'.repeat(200))).toBe('?'.repeat(123));
   });
 });
 

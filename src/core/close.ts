@@ -81,6 +81,11 @@ export const CLOSE_CODES: readonly CloseCodeInfo[] = [
 /** Close reasons are limited by the 125-byte control payload minus the 2-byte code (RFC 6455 §5.5.1). */
 export const MAX_CLOSE_REASON_BYTES = MAX_CONTROL_PAYLOAD - 2;
 
+/** A message made fit to be a close reason (RFC 6455 §5.5.1: 123 bytes): printable ASCII kept, then cut. */
+export function closeReasonFrom(message: string): string {
+  return message.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_CLOSE_REASON_BYTES);
+}
+
 /**
  * Whether a status code may appear in a close frame (RFC 6455 §7.4.1, §7.4.2):
  * 0–999 are unused, 1004–1006 and 1015 are never sent, 1016–2999 are for future

@@ -10,7 +10,7 @@
 // The readyState numbers are the ones the WHATWG WebSocket interface exposes.
 
 import { ByteSlab } from './bytes.js';
-import { CloseCode, decodeCloseBody, encodeCloseBody, MAX_CLOSE_REASON_BYTES, type CloseInfo } from './close.js';
+import { CloseCode, closeReasonFrom, decodeCloseBody, encodeCloseBody, type CloseInfo } from './close.js';
 import { checkControlPayloadToSend } from './control.js';
 import { HandshakeError, ProtocolError } from './errors.js';
 import { describeExtensions, type Extension } from './extension.js';
@@ -364,7 +364,7 @@ export class Connection implements FrameSink {
     this.messages.reset();
     // An unanswered peer close (its closeFrame callback threw) gets this close frame as the answer.
     if (!this.closeSent && (this.state === ReadyState.OPEN || this.closeReceived)) {
-      this.writeCloseFrame(encodeCloseBody(protocolError.closeCode, truncateReason(protocolError.message)));
+      this.writeCloseFrame(encodeCloseBody(protocolError.closeCode, closeReasonFrom(protocolError.message)));
     }
     this.state = ReadyState.CLOSING;
     this.handler.error(protocolError);
@@ -493,9 +493,4 @@ export class Connection implements FrameSink {
     if (masked) maskInPlace(payload, maskKey);
     this.handler.write(head, payload);
   }
-}
-
-/** A close reason must fit in 123 bytes (RFC 6455 §5.5.1): keep printable ASCII, then cut. */
-function truncateReason(message: string): string {
-  return message.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_CLOSE_REASON_BYTES);
 }
