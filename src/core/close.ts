@@ -64,7 +64,7 @@ export const CLOSE_CODES: readonly CloseCodeInfo[] = [
   { code: 1001, name: 'Going Away', meaning: 'The endpoint is leaving: server shutdown, browser page closed.', sentBy: 'either', onWire: true, source: 'RFC 6455 §7.4.1' },
   { code: 1002, name: 'Protocol Error', meaning: 'The peer broke the WebSocket protocol.', sentBy: 'either', onWire: true, source: 'RFC 6455 §7.4.1' },
   { code: 1003, name: 'Unsupported Data', meaning: 'Received a kind of data it cannot accept (text vs binary).', sentBy: 'either', onWire: true, source: 'RFC 6455 §7.4.1' },
-  { code: 1004, name: 'Reserved', meaning: 'Reserved; no meaning defined. Must not be sent.', sentBy: 'nobody', onWire: false, source: 'RFC 6455 §7.4.1' },
+  { code: 1004, name: 'Reserved', meaning: 'Reserved; no meaning defined. The RFC does not forbid sending it; wsref never does, and fails a close frame that carries it.', sentBy: 'nobody', onWire: false, source: 'RFC 6455 §7.4.1' },
   { code: 1005, name: 'No Status Received', meaning: 'Reported locally when a close frame carried no code.', sentBy: 'nobody', onWire: false, source: 'RFC 6455 §7.4.1' },
   { code: 1006, name: 'Abnormal Closure', meaning: 'Reported locally when the connection dropped without a close frame.', sentBy: 'nobody', onWire: false, source: 'RFC 6455 §7.4.1' },
   { code: 1007, name: 'Invalid Frame Payload Data', meaning: 'Data inconsistent with the message type, e.g. invalid UTF-8 in text.', sentBy: 'either', onWire: true, source: 'RFC 6455 §7.4.1' },

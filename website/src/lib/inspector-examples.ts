@@ -33,6 +33,6 @@ export const BROKEN_EXAMPLES: readonly FrameExample[] = [
   { id: 'fragmented-ping', label: 'Fragmented ping', hex: '09 00', sender: 'server', compression: 'none', note: 'RFC 6455 §5.5: control frames must not be fragmented' },
   { id: 'reserved-opcode', label: 'Reserved opcode 0x3', hex: '83 00', sender: 'server', compression: 'none', note: 'RFC 6455 §5.2: opcodes 0x3–0x7 and 0xB–0xF are reserved' },
   { id: 'invalid-utf8', label: 'Invalid UTF-8 text', hex: '81 02 c3 28', sender: 'server', compression: 'none', note: 'RFC 6455 §8.1: text must be valid UTF-8 (close code 1007)' },
-  { id: 'close-1004', label: 'Close code 1004', hex: '88 02 03 ec', sender: 'server', compression: 'none', note: 'RFC 6455 §7.4.1: 1004 is reserved and may not be sent' },
+  { id: 'close-1004', label: 'Close code 1004', hex: '88 02 03 ec', sender: 'server', compression: 'none', note: 'RFC 6455 §7.4.1: 1004 is reserved; wsref, like the Autobahn|Testsuite, fails a close frame that carries it' },
   { id: 'rsv1-on-close', label: 'RSV1 on a close frame', hex: 'c8 00', sender: 'server', compression: 'permessage-deflate', note: 'RFC 7692 §6.1: RSV1 has no meaning on control frames' },
 ];
