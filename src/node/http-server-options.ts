@@ -31,24 +31,17 @@ export const RECOMMENDED_HTTP_SERVER_OPTIONS: HttpServerTimeouts = Object.freeze
 export const SLOW_HEAD_WARNING_CODE = 'WSREF_SLOW_HEAD_TIMEOUT';
 
 /** "Far above": the longest a request head may take is more than this many times handshakeTimeout. */
-export const SLOW_HEAD_FACTOR = 2;
+const SLOW_HEAD_FACTOR = 2;
 
-/** How Node bounds a request head on `server`: its deadline and how often that is checked, in ms. */
+/**
+ * How Node bounds a request head on `server`, in ms: its deadline, and how often that is checked
+ * (`connectionsCheckingInterval`), so a head may last up to their sum.
+ */
 function requestHeadBound(server: http.Server): { deadline: number; checkedEvery: number } {
   // `headersTimeout`, or `requestTimeout` when that is shorter or the only one set; 0 is "none".
   const deadlines = [server.headersTimeout, server.requestTimeout].filter((ms) => ms > 0);
   const checkedEvery = (server as http.Server & { connectionsCheckingInterval?: number }).connectionsCheckingInterval ?? 30_000;
   return { deadline: deadlines.length > 0 ? Math.min(...deadlines) : Infinity, checkedEvery };
-}
-
-/**
- * The longest a request head may hold a socket on `server`, in ms: Node checks the head's
- * deadline every `connectionsCheckingInterval`, so a head may last up to their sum. Infinity
- * when neither `headersTimeout` nor `requestTimeout` is set.
- */
-export function longestRequestHead(server: http.Server): number {
-  const { deadline, checkedEvery } = requestHeadBound(server);
-  return deadline + checkedEvery;
 }
 
 const warnedServers = new WeakSet<http.Server>();
