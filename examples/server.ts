@@ -8,13 +8,17 @@
 //
 // Static roots are configurable: the demo pages are mounted at /demo/; the docs site's build
 // (website/build, or WSREF_SITE_DIR) at / when it exists — otherwise / redirects to /demo/.
+// `npm start` listens at once and builds the site beside the server when it is missing or stale
+// (docs-build.ts); meanwhile pages outside /demo/ say so. WSREF_SKIP_DOCS_BUILD=1 skips the build.
 
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { WebSocketServer } from '../src/index.js';
+import { RECOMMENDED_HTTP_SERVER_OPTIONS, WebSocketServer } from '../src/index.js';
+import { createChatBroker } from './chat-broker.js';
 import { ChatRoom, type ChatLimits } from './chat-room.js';
+import { docsBuildingPage, startDocsBuild, type DocsBuild } from './docs-build.js';
 import { serveStatic, type StaticRoot } from './static-files.js';
 
 export type { StaticRoot } from './static-files.js';
@@ -45,8 +49,12 @@ export interface DemoServerOptions {
   perMessageDeflate?: boolean;
   /** Chat room limits (name and message length, members, rate). */
   chatLimits?: Partial<ChatLimits>;
+  /** Share the chat room with other processes through this Redis (examples/chat-redis.ts); default: in this process only. */
+  redisUrl?: string;
   /** Where log lines go; default nowhere. */
   log?: (line: string) => void;
+  /** The docs site's build in progress: while its state is 'building', pages outside /demo/ say so. */
+  docsBuild?: Pick<DocsBuild, 'state'>;
 }
 
 export interface DemoServer {
@@ -63,13 +71,21 @@ export interface DemoServer {
 
 /** Starts the demo server and resolves once it listens. */
 export async function createDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
-  const roots = options.staticRoots ?? defaultStaticRoots();
+  // Looked up per request: a docs build that finishes while we run adds the site at /.
+  const currentRoots = () => options.staticRoots ?? defaultStaticRoots();
   const log = options.log ?? (() => {});
-  const server = http.createServer((request, response) => {
+  // wsref's recommended timeouts: a handshake trickled byte by byte is dropped with 408 within 11 s.
+  const server = http.createServer({ ...RECOMMENDED_HTTP_SERVER_OPTIONS }, (request, response) => {
     void route(request, response).catch(() => response.destroy());
   });
   async function route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const pathname = (request.url ?? '/').split('?')[0]!;
+    const roots = currentRoots();
+    if (options.docsBuild?.state === 'building' && !pathname.startsWith('/demo')) {
+      const page = docsBuildingPage();
+      response.writeHead(page.status, page.headers).end(request.method === 'HEAD' ? undefined : page.body);
+      return;
+    }
     // A mount point without its trailing slash (/demo → /demo/).
     if (roots.some((r) => r.mount === `${pathname}/`)) {
       response.writeHead(301, { Location: `${pathname}/` }).end();
@@ -109,7 +125,7 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
       }
     });
   });
-  const room = new ChatRoom(options.chatLimits);
+  const room = new ChatRoom(options.chatLimits, await createChatBroker(options.redisUrl, log));
   const chat = new WebSocketServer({
     server, path: '/chat', perMessageDeflate, verifyOrigin: sameOrigin,
     // Small messages only (larger ones close with 1009); keep idle members alive with pings,
@@ -135,6 +151,7 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
     server, port: address.port, url: `http://${host}:${address.port}/`, echo, chat, room,
     async close() {
       await Promise.all([echo.close({ timeout: 2_000 }), chat.close({ timeout: 2_000 })]);
+      await room.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
@@ -144,12 +161,27 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
 // `npm start` / `tsx examples/server.ts`: run until Ctrl-C.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.env.PORT ?? 8080);
-  const roots = defaultStaticRoots();
-  const demo = await createDemoServer({ port, host: process.env.HOST ?? '127.0.0.1', staticRoots: roots, log: (line) => console.log(line) });
+  const siteDir = process.env.WSREF_SITE_DIR || DEFAULT_SITE_DIR;
+  // REDIS_URL or --redis URL: the chat room shared with other processes (see examples/chat-cluster.ts).
+  const redisFlag = process.argv.indexOf('--redis');
+  const redisUrl = (redisFlag > 0 ? process.argv[redisFlag + 1] : undefined) ?? process.env.REDIS_URL;
+  const docsBuild: { state: DocsBuild['state'] } = { state: 'building' };
+  const demo = await createDemoServer({ port, host: process.env.HOST ?? '127.0.0.1', redisUrl, docsBuild, log: (line) => console.log(line) });
   console.log(`wsref demo listening on ${demo.url}`);
-  for (const root of roots) console.log(`  ${root.mount.padEnd(8)} ← ${root.dir}`);
+  console.log(`  /demo/   ← ${DEMO_PUBLIC_DIR}\n  /        ← ${siteDir} (the docs site)`);
   console.log(`  chat: ${demo.url}demo/chat.html   echo: ${demo.url}demo/echo.html   (WebSocket endpoints /chat and /echo)`);
-  const stop = () => void demo.close().then(() => process.exit(0));
+  // Only now, with the demos served: the docs build (minutes on a first start) runs beside us.
+  const build = startDocsBuild(siteDir, (line) => console.log(line));
+  docsBuild.state = build.state;
+  void build.finished.then((state) => {
+    docsBuild.state = state;
+    if (state === 'ready') console.log(`[docs] the documentation site is served at ${demo.url}`);
+    if (state === 'failed') console.log(`[docs] no documentation site this time; the demos stay at ${demo.url}demo/`);
+  });
+  const stop = () => {
+    build.stop();
+    void demo.close().then(() => process.exit(0));
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

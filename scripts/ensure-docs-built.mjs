@@ -1,7 +1,9 @@
-// `npm start` runs this first: it builds the documentation site (`npm run docs`, into
-// website/build/) when there is no build yet or when a source of the site is newer than it, so
+// Builds the documentation site (Docusaurus, the `docs` script, into website/build/ or
+// WSREF_SITE_DIR) when there is no build yet or when a source of the site is newer than it, so
 // that `npm install && npm start` serves the docs at / next to the demo and the WebSocket
-// endpoints (examples/server.ts), all on one port.
+// endpoints (examples/server.ts), all on one port. `npm start` runs it in a child process beside
+// the already listening server (examples/docs-build.ts), which says "being built" at / meanwhile;
+// it can also be run by hand.
 //
 // Sources: docs/ (except the generated docs/api/), website/ (except its build and caches),
 // src/ (the API reference and the frame inspector are built from it), and the result files the
@@ -17,13 +19,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const buildMarker = path.join(repo, 'website', 'build', 'index.html');
+const siteDir = path.resolve(process.env.WSREF_SITE_DIR || path.join(repo, 'website', 'build'));
+const buildMarker = path.join(siteDir, 'index.html');
 const strict = process.argv.includes('--strict');
 
 /** Directories never looked into: generated output, caches, dependencies. */
 const SKIPPED = new Set([
   path.join(repo, 'docs', 'api'),
   path.join(repo, 'website', 'build'),
+  siteDir,
   path.join(repo, 'website', '.docusaurus'),
   path.join(repo, 'website', 'node_modules'),
   path.join(repo, 'website', 'screenshots'),
@@ -50,7 +54,7 @@ function newest(entry, found = { time: 0, file: '' }) {
 }
 
 function reasonToBuild() {
-  if (!existsSync(buildMarker)) return 'there is no build yet (website/build/)';
+  if (!existsSync(buildMarker)) return `there is no build yet (${path.relative(repo, siteDir) || siteDir}/)`;
   const built = statSync(buildMarker).mtimeMs;
   const latest = { time: 0, file: '' };
   for (const source of SOURCES) newest(path.join(repo, source), latest);
@@ -72,7 +76,8 @@ if (reason === undefined) {
 console.log(`[docs] building the documentation site: ${reason} (a few minutes)…`);
 const started = Date.now();
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const result = spawnSync(npm, ['run', 'docs'], { cwd: repo, stdio: 'inherit' });
+// The `docs` script is `npm run build -w website`; called directly here to pass --out-dir.
+const result = spawnSync(npm, ['run', 'build', '--workspace', 'website', '--', '--out-dir', siteDir], { cwd: repo, stdio: 'inherit' });
 if (result.status === 0) {
   console.log(`[docs] built in ${Math.round((Date.now() - started) / 1000)} s`);
   process.exit(0);
