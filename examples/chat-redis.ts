@@ -162,7 +162,7 @@ export class RedisChatBroker implements ChatBroker {
       await this.subscriber.subscribe(`${this.prefix}events`);
       await this.whenReady(() => this.reachable);
       const missed = await this.readHistory();
-      const members = listOf(await this.commands.zrange(`${this.prefix}order`, 0, -1));
+      const members = listOf(await this.commands.zrange(`${this.prefix}order`, 0, '-1'));
       for (const message of missed) this.subscribedOnce ? this.deliverMessage(message) : this.remember(message.id);
       this.subscribedOnce = true;
       this.onEvent({ type: 'members', members });

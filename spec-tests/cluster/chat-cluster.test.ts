@@ -126,7 +126,7 @@ describe.skipIf(!enabled)('the chat room on three processes behind HAProxy, shar
     expect(alive.every((p) => p.child.exitCode === null && p.child.signalCode === null), 'no chat process crashed').toBe(true);
     // Redis forgot every member; the processes registered theirs again, and the lists agree.
     await until(() => allAgree(MEMBERS), 10_000, 'the member lists agree again');
-    expect((await redis.zrange(`${PREFIX}order`, 0, -1)).sort()).toEqual(clients.map((c) => c.name).sort());
+    expect((await redis.zrange(`${PREFIX}order`, 0, '-1')).sort()).toEqual(clients.map((c) => c.name).sort());
     await roundOfMessages('after-restart', 1, 10_000);
   }, 45_000);
 });
