@@ -1,11 +1,24 @@
 // The chat page: the JSON protocol of examples/chat-room.ts over the browser's WebSocket.
 // Everything a user wrote is placed with textContent, never parsed as HTML.
+// When the connection is lost without our asking (the server died or restarted: 1006, 1001, …),
+// the page reconnects by itself — after a random delay, then waiting longer after each failure
+// (RFC 6455 §7.2.3) — joins again with the same name and the id of the last message it saw, so
+// the server sends what it missed; a message that arrives twice is shown once.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
 let socket = null;
 let joined = false;
 let myName = '';
+/** The name to join with again after a lost connection; '' once the user leaves. */
+let rejoinName = '';
+let failedAttempts = 0;
+let reconnectTimer = null;
+let lastMessageId = '';
+const seenIds = new Set();
+/** Codes that say the server went away, not that it refused us (RFC 6455 §7.4.1). */
+const SERVER_WENT_AWAY = [1001, 1006, 1011, 1012, 1013, 1014];
+let retryAfterClose = false;
 
 /** ws:// or wss:// URL of an endpoint on this server (the WHATWG API would map http: itself, too). */
 function endpoint(path) {
@@ -58,9 +71,14 @@ function onEvent(event) {
     case 'welcome':
       joined = true;
       myName = event.name;
+      rejoinName = event.name;
+      failedAttempts = 0;
       showRoom(true);
       showMembers(event.members);
       addLine('system', [['', `You joined as ${event.name}.`]]);
+      break;
+    case 'members':
+      showMembers(event.members);
       break;
     case 'joined':
       showMembers(event.members);
@@ -71,11 +89,20 @@ function onEvent(event) {
       addLine('system', [['', `${event.name} left.`]]);
       break;
     case 'message':
+      if (seenIds.has(event.id)) break; // a repeat from the catch-up after a reconnect
+      seenIds.add(event.id);
+      if (seenIds.size > 2000) seenIds.delete(seenIds.values().next().value);
+      lastMessageId = event.id;
       addLine('message', [['time', new Date(event.time).toLocaleTimeString()], ['from', event.from], ['text', event.text]]);
       break;
     case 'error':
       if (joined) addLine('error', [['', event.message]]);
       else setStatus(event.message, true);
+      // Rejoining: our name may still be held by the server that died, until the room notices (seconds).
+      if (!joined && rejoinName && socket) {
+        retryAfterClose = true;
+        socket.close(1000, 'will retry');
+      }
       break;
   }
 }
@@ -85,7 +112,7 @@ function connect(name) {
   socket = new WebSocket(endpoint('/chat'));
   socket.onopen = () => {
     setStatus(`Connected${socket.extensions ? ` (${socket.extensions})` : ''}.`);
-    socket.send(JSON.stringify({ type: 'join', name }));
+    socket.send(JSON.stringify(rejoinName && lastMessageId ? { type: 'join', name, after: lastMessageId } : { type: 'join', name }));
   };
   socket.onmessage = (message) => {
     let event;
@@ -99,11 +126,26 @@ function connect(name) {
   socket.onclose = (event) => {
     joined = false;
     socket = null;
-    showRoom(false);
     showMembers([]);
+    const retry = retryAfterClose || SERVER_WENT_AWAY.includes(event.code);
+    retryAfterClose = false;
+    if (rejoinName && retry) return scheduleReconnect(event);
+    rejoinName = '';
+    showRoom(false);
     setStatus(`Disconnected (code ${event.code}${event.wasClean ? '' : ', not clean'}).`, !event.wasClean);
     $('join').disabled = false;
   };
+}
+
+/** RFC 6455 §7.2.3: a random first delay, then truncated binary exponential backoff (0.5 s … 30 s). */
+function scheduleReconnect(event) {
+  const delay = Math.min(30_000, 500 * 2 ** failedAttempts) * (0.5 + Math.random() / 2);
+  failedAttempts++;
+  setStatus(`Connection lost (code ${event.code}). Reconnecting in ${(delay / 1000).toFixed(1)} s…`, true);
+  reconnectTimer = setTimeout(() => {
+    reconnectTimer = null;
+    if (rejoinName) connect(rejoinName);
+  }, delay);
 }
 
 $('join-form').addEventListener('submit', (e) => {
@@ -123,5 +165,11 @@ $('say-form').addEventListener('submit', (e) => {
 });
 
 $('leave').addEventListener('click', () => {
+  rejoinName = '';
+  clearTimeout(reconnectTimer);
   if (socket) socket.close(1000, 'leaving');
+  else {
+    showRoom(false);
+    setStatus('Disconnected.');
+  }
 });
