@@ -89,7 +89,7 @@ describe('[wsref] docker-compose.yml for Autobahn|Testsuite', () => {
       expect(composeConfig('--profile', profile).status).toBe(0);
     }
     const services = servicesOf(normalizedConfig());
-    expect([...services.keys()].sort()).toEqual(['fuzzingclient', 'fuzzingserver', 'testee-client', 'testee-server']);
+    expect([...services.keys()].filter((name) => !services.get(name)!.profiles.includes('chat')).sort()).toEqual(['fuzzingclient', 'fuzzingserver', 'testee-client', 'testee-server']);
     expect(services.get('testee-server')?.profiles).toEqual(['server']);
     expect(services.get('fuzzingclient')?.profiles).toEqual(['server']);
     expect(services.get('fuzzingserver')?.profiles).toEqual(['client']);
@@ -127,5 +127,24 @@ describe('[wsref] docker-compose.yml for Autobahn|Testsuite', () => {
       expect(new URL(url).hostname).toBe('127.0.0.1');
       expect(spec.outdir).toMatch(/^\.\/autobahn\/reports\/(servers|clients)$/);
     }
+  });
+
+  it.skipIf(compose === undefined)('[wsref] profile "chat" is redis, three chat processes on Redis and HAProxy with deploy/haproxy.cfg pointing at them', () => {
+    const result = composeConfig('--profile', 'chat');
+    expect(result.stderr).not.toMatch(/error|invalid/i);
+    expect(result.status).toBe(0);
+    const services = servicesOf(result.stdout);
+    const chat = [...services].filter(([, s]) => s.profiles.includes('chat')).map(([name]) => name).sort();
+    expect(chat).toEqual(['chat1', 'chat2', 'chat3', 'haproxy', 'redis']);
+    for (const name of chat) expect(services.get(name)?.profiles).toEqual(['chat']);
+    expect(services.get('chat1')?.image).toBe('node:20');
+    expect(services.get('haproxy')?.image).toMatch(/^haproxy:2\.\d+/);
+    // Every chat process reaches the compose Redis; HAProxy gets deploy/haproxy.cfg and one server per process.
+    expect(result.stdout.match(/REDIS_URL: redis:\/\/redis:6379/g)).toHaveLength(3);
+    expect(result.stdout).toMatch(/deploy\/haproxy\.cfg:\/usr\/local\/etc\/haproxy\/haproxy\.cfg:ro/);
+    for (const i of [1, 2, 3]) expect(result.stdout).toContain(`CHAT_NODE_${i}: chat${i}:8080`);
+    const haproxyConfig = readFileSync(`${REPO}deploy/haproxy.cfg`, 'utf8');
+    for (const i of [1, 2, 3]) expect(haproxyConfig).toContain(`server chat${i} "\${CHAT_NODE_${i}}" check`);
+    expect(haproxyConfig).toMatch(/^\s*timeout tunnel \S+/m);
   });
 });
