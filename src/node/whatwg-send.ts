@@ -9,9 +9,9 @@ import { bufferSourceBytes, toUSVString } from './webidl.js';
 /** What `send` accepts (WHATWG: `BufferSource or Blob or USVString`). */
 export type WebSocketData = string | ArrayBuffer | ArrayBufferView | Blob;
 
-/** One converted `send()` argument: the bytes or text to send (a Blob's bytes arrive later) and its size. */
+/** One converted `send()` argument: the bytes or text to send (a Blob is read when sent) and its size. */
 export interface OutgoingMessage {
-  readonly payload: Uint8Array | string | Promise<Uint8Array>;
+  readonly payload: Uint8Array | string | Blob;
   /** What `bufferedAmount` grows by: UTF-8 bytes of a string, bytes of a buffer, a Blob's size. */
   readonly size: number;
 }
@@ -27,7 +27,7 @@ export function toOutgoingMessage(data: unknown): OutgoingMessage {
     const bytes = bufferSourceBytes(data as ArrayBuffer | ArrayBufferView);
     return { payload: bytes, size: bytes.byteLength };
   }
-  if (data instanceof Blob) return { payload: data.arrayBuffer().then((buffer) => new Uint8Array(buffer)), size: data.size };
+  if (data instanceof Blob) return { payload: data, size: data.size };
   const text = toUSVString(data);
   return { payload: text, size: Buffer.byteLength(text) };
 }
@@ -58,20 +58,21 @@ export class OutgoingMessages {
   /** "If the closing handshake has started": the message is not sent, only counted. */
   discard(message: OutgoingMessage): void {
     this.#bytesAfterClosing += message.size;
-    if (message.payload instanceof Promise) message.payload.catch(() => {});
   }
 
   /** Sends a message on an open session, after any earlier message still waiting for its Blob. */
   send(session: Session, message: OutgoingMessage): void {
     const { payload, size } = message;
-    if (this.#queuedCount === 0 && !(payload instanceof Promise)) {
+    if (this.#queuedCount === 0 && !(payload instanceof Blob)) {
       this.#transmit(session, payload, size);
       return;
     }
     // WHATWG send(): the data sent is the data as it is *now*. Sent at once, the session frames
     // (masks) it into its own buffer before returning; a message that must wait behind a Blob
     // keeps a copy, so that later writes to the caller's ArrayBuffer do not reach the wire.
-    const ready = payload instanceof Uint8Array ? Promise.resolve(payload.slice()) : Promise.resolve(payload);
+    // A Blob is read asynchronously; it and every message after it wait their turn.
+    const ready: Promise<Uint8Array | string> =
+      payload instanceof Blob ? payload.arrayBuffer().then((buffer) => new Uint8Array(buffer)) : Promise.resolve(payload instanceof Uint8Array ? payload.slice() : payload);
     ready.catch(() => {});
     this.#queuedCount++;
     this.#queuedBytes += size;

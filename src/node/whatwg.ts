@@ -188,8 +188,8 @@ export class WebSocket extends EventTarget {
    */
   send(data: WebSocketData): void {
     requireArguments(arguments.length, 1, "Failed to execute 'send' on 'WebSocket'");
+    const message = toOutgoingMessage(data); // Web IDL converts the argument before the steps run
     if (this.#state === CONNECTING) throw new DOMException('the WebSocket is still CONNECTING', 'InvalidStateError');
-    const message = toOutgoingMessage(data);
     // "If the connection is established and the closing handshake has not yet started": send.
     const session = this.#session;
     if (this.#state !== OPEN || !session || session.readyState !== OPEN) this.#outgoing.discard(message);
@@ -290,3 +290,5 @@ export class WebSocket extends EventTarget {
 
 // Web IDL: the readyState constants on the class and its prototype, members enumerable, class string.
 defineInterface(WebSocket, 'WebSocket', { CONNECTING, OPEN, CLOSING, CLOSED });
+// Web IDL: an operation's length counts its required arguments; both of close()'s are optional.
+Object.defineProperty(WebSocket.prototype.close, 'length', { value: 0 });
