@@ -84,22 +84,59 @@ export class InflateLimitError extends RangeError {
 }
 
 /**
- * Inflates `data` into at most `limit` bytes, turning the engine's failures into the close codes
- * the RFCs name: output past the message limit fails with 1009 (RFC 6455 §7.4.1, §10.4), data that
- * does not inflate with 1007 (RFC 7692 §7.2.2, RFC 6455 §7.4.1). On failure the inflater is closed,
- * since its window is lost: the caller must not use it again. `what` names the data in messages.
+ * Compressed input fed to the inflater per call. One byte of DEFLATE can stand for up to 258
+ * bytes of output (and a run of them for about 1,032 times their size), so slicing the input
+ * keeps each call's output, which the engine may hold twice while producing it, to a few MiB
+ * instead of the message's whole size.
  */
-export function inflateWithinLimit(inflater: Inflater, data: Uint8Array, limit: number, what: string): Uint8Array {
-  try {
-    return inflater.inflate(data, limit);
-  } catch (error) {
-    inflater.close();
-    if (error instanceof InflateLimitError) {
-      throw new ProtocolError(1009, `${what} inflates to more than the ${limit} bytes the message may still grow by`);
+const INFLATE_INPUT_SLICE = 4 * 1024;
+
+/**
+ * Inflates `data`, pushing the output onto `out`, at most `limit` bytes in all, and turns the
+ * engine's failures into the close codes the RFCs name: output past the limit fails with 1009
+ * (RFC 6455 §7.4.1, §10.4), data that does not inflate with 1007 (RFC 7692 §7.2.2, RFC 6455
+ * §7.4.1). On failure the inflater is closed, since its window is lost: the caller must not use
+ * it again. `what` names the data in messages.
+ */
+export function inflateWithinLimit(inflater: Inflater, data: Uint8Array, limit: number, what: string, out: Uint8Array[]): void {
+  let left = limit;
+  for (let start = 0; start < data.length; start += INFLATE_INPUT_SLICE) {
+    const slice = data.length <= INFLATE_INPUT_SLICE ? data : data.subarray(start, start + INFLATE_INPUT_SLICE);
+    let inflated: Uint8Array;
+    try {
+      inflated = inflater.inflate(slice, left);
+    } catch (error) {
+      inflater.close();
+      if (error instanceof InflateLimitError) {
+        throw new ProtocolError(1009, `${what} inflates to more than the ${limit} bytes the message may still grow by`);
+      }
+      throw new ProtocolError(1007, `${what} cannot be inflated (${(error as Error).message})`);
     }
-    throw new ProtocolError(1007, `${what} cannot be inflated (${(error as Error).message})`);
+    left -= inflated.length;
+    if (inflated.length > 0) out.push(inflated);
   }
 }
+
+/**
+ * The most DEFLATE data a peer may send for a message of `size` bytes: the wire limit of a
+ * compressed message (RFC 6455 §10.4). Incompressible data grows when compressed. RFC 1951's
+ * stored blocks alone add 5 bytes per block of at most 65,535 bytes, but real encoders cut
+ * blocks much shorter: zlib, behind most peers, adds 5 bytes per 16 KiB at its defaults
+ * (0.03%) and about 4% with memLevel 1 (128-byte blocks), and when a block has left its
+ * window it may only use Huffman codes, 9 bits for some bytes. The bound here is the one zlib's
+ * deflateBound() gives for any settings: size + size/8 + size/256 + size/512 + 4.
+ */
+export function maxDeflatedSize(size: number): number {
+  return size + Math.ceil(size / 8) + Math.ceil(size / 256) + Math.ceil(size / 512) + 4;
+}
+
+/**
+ * What each compressed frame may add on top of `maxDeflatedSize`: the sync flush ending it
+ * (RFC 7692 §7.2.1; an empty stored block, up to 5 bytes with its padding), the end of the block
+ * it cuts short and the header of the next. Counted per frame, so that a message sent as many
+ * small compressed fragments is not refused for their framing.
+ */
+export const SYNC_FLUSH_ALLOWANCE = 16;
 
 /** The four bytes a sync flush ends with: LEN = 0x0000 and NLEN = 0xffff of an empty stored block. */
 export const SYNC_FLUSH_TAIL: Uint8Array = Uint8Array.of(0x00, 0x00, 0xff, 0xff);

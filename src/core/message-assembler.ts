@@ -1,16 +1,21 @@
 // RFC 6455 §5.4 (Fragmentation) and §6.2 (Receiving Data): turning the data frames the parser
 // finds into messages. It enforces the fragmentation rules, the reserved bits (§5.2), the
-// message size limit (§10.4, 1009), UTF-8 of text (§8.1, 1007, checked as bytes arrive), and
+// size limits (§10.4, 1009), UTF-8 of text (§8.1, 1007, checked as bytes arrive), and
 // passes payloads through the negotiated extensions (§9) before any of those checks.
+//
+// Two quantities are limited (RFC 6455 §10.4), and a 1009 reason names the one exceeded:
+//   - the message as the application receives it (after decompression): `maxMessageSize`;
+//   - the wire bytes of compressed frames: `maxMessageSize` plus what DEFLATE may add to
+//     incompressible data (`maxDeflatedSize`), so that a message that fits is never refused
+//     for the overhead its compression added on the wire.
 
-import { concatBytes } from './bytes.js';
 import { CloseCode } from './close.js';
+import { maxDeflatedSize, SYNC_FLUSH_ALLOWANCE } from './deflate-codec.js';
 import { ProtocolError } from './errors.js';
 import type { Extension } from './extension.js';
 import { Opcode } from './frame.js';
+import { MessageBuffer } from './message-buffer.js';
 import { Utf8Validator, type WholeUtf8Check } from './utf8.js';
-
-const EMPTY = new Uint8Array(0);
 
 /** A complete message. `data` is a view the receiver may keep. */
 export interface AssembledMessage {
@@ -30,11 +35,12 @@ export class MessageAssembler {
   private claimedRsv = 0;
 
   private messageOpcode = 0; // 0: no message in progress
-  private pieces: Uint8Array[] = [];
-  /** How many of `pieces` (the last ones) have not yet been merged; see `accept`. */
-  private unmergedPieces = 0;
-  private length = 0;
-  private wireLength = 0;
+  /** The message's bytes so far, after the extensions decoded them. */
+  private readonly bytes = new MessageBuffer();
+  /** Payload bytes of the message's transformed (compressed) frames, as they came on the wire. */
+  private compressedLength = 0;
+  /** The wire limit for those bytes; grows by SYNC_FLUSH_ALLOWANCE per compressed frame. */
+  private compressedLimit = 0;
   private readonly textValidator: Utf8Validator;
   private frameFin = false;
   /** The extensions transforming the current frame, in decoding order. */
@@ -73,9 +79,28 @@ export class MessageAssembler {
         this.frameTransforms.push(extension);
       }
     }
-    // RFC 6455 §10.4: refuse what would exceed the limit before buffering any of it (1009).
-    this.wireLength += payloadLength;
-    if (this.wireLength > this.maxMessageSize) throw tooBig(this.maxMessageSize);
+    if (first) {
+      this.compressedLength = 0;
+      this.compressedLimit = maxDeflatedSize(this.maxMessageSize);
+    }
+    // RFC 6455 §10.4: refuse what would exceed a limit before buffering any of it (1009).
+    if (this.frameTransforms.length === 0) {
+      // Taken as it is: every payload byte is a message byte.
+      const atLeast = this.bytes.length + payloadLength;
+      if (atLeast > this.maxMessageSize) throw this.tooBig(`message of ${fin ? '' : 'at least '}${atLeast} bytes`);
+      this.bytes.expect(payloadLength, fin);
+    } else {
+      // Compressed: the message's size is checked as it inflates; here its wire bytes.
+      this.compressedLength += payloadLength;
+      this.compressedLimit += SYNC_FLUSH_ALLOWANCE;
+      if (this.compressedLength > this.compressedLimit) {
+        throw new ProtocolError(
+          CloseCode.MessageTooBig,
+          `compressed data of ${fin ? '' : 'at least '}${this.compressedLength} bytes exceeds the wire limit ${this.compressedLimit} for maxMessageSize ${this.maxMessageSize}`,
+        );
+      }
+      this.bytes.expect(0, false);
+    }
     if (first) {
       this.messageOpcode = opcode;
       if (opcode === Opcode.Text) this.textValidator.reset();
@@ -97,7 +122,7 @@ export class MessageAssembler {
     if (isText && !this.textValidator.finish()) {
       throw new ProtocolError(CloseCode.InvalidPayloadData, 'text message ends inside a UTF-8 sequence');
     }
-    const data = this.pieces.length === 0 ? EMPTY : concatBytes(this.pieces, this.length);
+    const data = this.bytes.take();
     this.reset();
     return { data, isText };
   }
@@ -105,10 +130,8 @@ export class MessageAssembler {
   /** Drops any message in progress. */
   reset(): void {
     this.messageOpcode = 0;
-    this.pieces = [];
-    this.unmergedPieces = 0;
-    this.length = 0;
-    this.wireLength = 0;
+    this.bytes.clear();
+    this.compressedLength = 0;
   }
 
   /** Passes a piece (or, with `fin`, the end of the frame) through the transforming extensions. */
@@ -116,9 +139,17 @@ export class MessageAssembler {
     let pieces: Uint8Array[] = piece ? [piece] : [];
     for (const extension of this.frameTransforms) {
       const out: Uint8Array[] = [];
-      const limit = this.maxMessageSize - this.length;
-      for (const p of pieces) extension.decodeChunk(p, out, limit);
-      if (fin !== undefined) extension.endIncomingFrame(fin, out, limit);
+      const limit = this.maxMessageSize - this.bytes.length;
+      try {
+        for (const p of pieces) extension.decodeChunk(p, out, limit);
+        if (fin !== undefined) extension.endIncomingFrame(fin, out, limit);
+      } catch (error) {
+        // The extension stopped at `limit` (RFC 7692 §8: inflate no further than allowed).
+        if (error instanceof ProtocolError && error.closeCode === CloseCode.MessageTooBig) {
+          throw Object.assign(this.tooBig(`message of more than ${this.maxMessageSize} bytes once inflated`), { cause: error });
+        }
+        throw error;
+      }
       pieces = out;
     }
     for (const p of pieces) this.accept(p);
@@ -126,27 +157,17 @@ export class MessageAssembler {
 
   private accept(piece: Uint8Array): void {
     if (piece.length === 0) return;
-    this.length += piece.length;
-    if (this.length > this.maxMessageSize) throw tooBig(this.maxMessageSize);
+    const length = this.bytes.length + piece.length;
+    if (length > this.maxMessageSize) throw this.tooBig(`message of at least ${length} bytes`);
     // RFC 6455 §8.1: fail as soon as the text stops being valid UTF-8, even mid-frame.
     if (this.messageOpcode === Opcode.Text && !this.textValidator.push(piece)) {
       throw new ProtocolError(CloseCode.InvalidPayloadData, 'text message is not valid UTF-8');
     }
-    this.pieces.push(piece);
-    // A view costs ~100 bytes of heap whatever its length: a peer sending 1-byte fragments could
-    // make us hold 100× the limit. Merging each run of MERGE_RUN pieces into one copy bounds that
-    // overhead, and copies every byte at most once.
-    if (++this.unmergedPieces === MERGE_RUN) {
-      const run = this.pieces.splice(this.pieces.length - MERGE_RUN);
-      this.pieces.push(concatBytes(run, run.reduce((n, p) => n + p.length, 0)));
-      this.unmergedPieces = 0;
-    }
+    this.bytes.append(piece, this.maxMessageSize - this.bytes.length);
   }
-}
 
-/** Pieces merged at a time (see `MessageAssembler.accept`). */
-const MERGE_RUN = 1024;
-
-function tooBig(limit: number): ProtocolError {
-  return new ProtocolError(CloseCode.MessageTooBig, `message exceeds ${limit} bytes`);
+  /** RFC 6455 §7.4.1: 1009, with a reason naming the quantity (`what`) and the limit it exceeds. */
+  private tooBig(what: string): ProtocolError {
+    return new ProtocolError(CloseCode.MessageTooBig, `${what} exceeds maxMessageSize ${this.maxMessageSize}`);
+  }
 }

@@ -317,14 +317,12 @@ class PermessageDeflateExtension implements Extension {
 
   private inflateInto(data: Uint8Array, out: Uint8Array[], limit: number): void {
     const inflater = (this.inflater ??= this.codec.createInflater({ windowBits: this.settings.receiveWindowBits }));
-    let inflated: Uint8Array;
     try {
-      inflated = inflateWithinLimit(inflater, data, limit, 'compressed message');
+      inflateWithinLimit(inflater, data, limit, 'compressed message', out);
     } catch (error) {
       this.inflater = undefined; // closed by the failure; the connection is failing anyway
       throw error;
     }
-    if (inflated.length > 0) out.push(inflated);
   }
 
   encodeFrame(payload: Uint8Array, frame: OutgoingFrameInfo): EncodedFrame {

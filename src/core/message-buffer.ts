@@ -1,0 +1,135 @@
+// RFC 6455 §5.4 and §10.4: where the bytes of a message wait until its final frame arrives.
+// A message's size is only known frame by frame (§5.4 gives no total), so its bytes are copied
+// into a few large blocks, each sized from what the frame headers have announced; the memory
+// held stays close to the bytes received (no doubling, no view per network read), and a single
+// frame that arrived in one piece is kept as it is, without a copy.
+
+const EMPTY = new Uint8Array(0);
+/**
+ * The smallest block started for bytes of unknown or small amount. A view costs ~100 bytes of
+ * heap whatever its length, so blocks of at least this size keep a peer sending 1-byte
+ * fragments from making us hold 100× the limit.
+ */
+const MIN_BLOCK = 64 * 1024;
+/** The first block of a small message: blocks then double up to MIN_BLOCK. */
+const FIRST_BLOCK = 1024;
+/** Pieces at least this large, covering most of their own buffer, are kept as views, not copied. */
+const ADOPT_MIN = 16 * 1024;
+
+/**
+ * The bytes of one incoming message, in arrival order. The assembler announces what it knows
+ * (`expect`) before the bytes arrive (`append`); `take` hands out the whole message.
+ */
+export class MessageBuffer {
+  /** Completed parts, in order: full blocks, or a first piece kept as it came. */
+  private parts: Uint8Array[] = [];
+  /** The block being filled, and how much of it is used. */
+  private block = EMPTY;
+  private used = 0;
+  private total = 0;
+  /** Bytes announced by the current frame's header that have not arrived yet (0: unknown). */
+  private announced = 0;
+  /** True when the announced bytes are the whole message: one block of exactly their size holds it. */
+  private announcedWhole = false;
+  /** True when the announced bytes end the message. */
+  private announcedLast = false;
+
+  /** Bytes of the message so far. */
+  get length(): number {
+    return this.total;
+  }
+
+  /**
+   * The next `bytes` bytes are the payload of one frame, taken as they are (no extension
+   * transforms them); `last` says they end the message. Blocks started while they arrive are
+   * sized for them, so a large frame goes into one allocation of exactly its size.
+   */
+  expect(bytes: number, last: boolean): void {
+    this.announced = bytes;
+    this.announcedLast = last;
+    this.announcedWhole = last && this.total === 0;
+  }
+
+  /**
+   * Appends bytes; `room` is how many bytes the message may still grow by in all (its size
+   * limit minus `length`): no block is made larger than that. The piece is copied unless it is
+   * the whole message, announced and arrived in one piece, or the first output of an extension
+   * (`expect` not called), which is already a buffer of its own.
+   */
+  append(piece: Uint8Array, room: number): void {
+    const length = piece.length;
+    if (length === 0) return;
+    const announced = this.announced;
+    this.announced = Math.max(0, announced - length);
+    if (this.total === 0 && (announced === 0 || (this.announcedLast && length === announced))) {
+      this.parts.push(piece);
+      this.total = length;
+      return;
+    }
+    // A large piece that is most of its own buffer (a network read, an inflater's output) is
+    // kept as a view when no block is half filled: no copy, and nothing left for the garbage
+    // collector. Smaller pieces, and views that would keep a much larger buffer alive, are copied.
+    if (!this.announcedWhole && this.used === this.block.length && length >= ADOPT_MIN && length * 8 >= piece.buffer.byteLength * 7) {
+      if (this.block.length > 0) this.parts.push(this.block);
+      this.block = EMPTY;
+      this.used = 0;
+      this.parts.push(piece);
+      this.total += length;
+      return;
+    }
+    let offset = 0;
+    while (offset < length) {
+      if (this.used === this.block.length) this.startBlock(length - offset, announced - offset, room - offset);
+      const n = Math.min(this.block.length - this.used, length - offset);
+      this.block.set(offset === 0 && n === length ? piece : piece.subarray(offset, offset + n), this.used);
+      this.used += n;
+      offset += n;
+    }
+    this.total += length;
+  }
+
+  /** The whole message as one buffer (joined once if it spans several parts); the buffer is then empty. */
+  take(): Uint8Array {
+    if (this.used > 0) this.parts.push(this.block.subarray(0, this.used));
+    const parts = this.parts;
+    let message: Uint8Array;
+    if (parts.length <= 1) {
+      message = parts[0] ?? EMPTY;
+    } else {
+      message = new Uint8Array(this.total);
+      let offset = 0;
+      for (const part of parts) {
+        message.set(part, offset);
+        offset += part.length;
+      }
+    }
+    this.clear();
+    return message;
+  }
+
+  /** Drops the bytes held. */
+  clear(): void {
+    this.parts = [];
+    this.block = EMPTY;
+    this.used = 0;
+    this.total = 0;
+    this.announced = 0;
+    this.announcedLast = false;
+    this.announcedWhole = false;
+  }
+
+  /**
+   * Retires the full block and starts the next one: exactly the rest of a frame that is the whole message;
+   * otherwise the rest of the announced frame, and at least an eighth of the message so far (so
+   * there are few blocks, and the unused tail stays small) and as much as the message so far up
+   * to MIN_BLOCK (so a small message gets a small block) — but never more than `room`.
+   */
+  private startBlock(needed: number, announcedLeft: number, room: number): void {
+    if (this.block.length > 0) this.parts.push(this.block);
+    let size: number;
+    if (announcedLeft > 0 && this.announcedWhole) size = announcedLeft;
+    else size = Math.max(announcedLeft, Math.floor(this.total / 8), Math.min(MIN_BLOCK, Math.max(FIRST_BLOCK, this.total)));
+    this.block = new Uint8Array(Math.max(needed, Math.min(size, room)));
+    this.used = 0;
+  }
+}
