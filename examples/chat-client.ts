@@ -8,7 +8,7 @@ import { connect, type Session } from '../src/index.js';
 import type { ChatMessage } from './chat-broker.js';
 
 type ServerEvent =
-  | { type: 'welcome' | 'joined' | 'left' | 'members'; name?: string; members: string[] }
+  | { type: 'welcome' | 'joined' | 'left' | 'members'; name?: string; members?: string[] }
   | ChatMessage
   | { type: 'error'; message: string };
 
@@ -111,12 +111,15 @@ export class ChatClient {
         if (this.welcomed && /is taken|reconnecting/.test(event.message)) session.close(1000, 'will retry');
         return;
       case 'welcome':
-        this.members = event.members;
+        this.members = event.members ?? [];
         this.welcomed?.();
         this.welcomed = undefined;
         return;
       default:
-        this.members = event.members;
+        // The whole list, or (in a big room) only the change.
+        if (event.members) this.members = event.members;
+        else if (event.type === 'joined') this.members = [...this.members.filter((n) => n !== event.name), event.name!];
+        else if (event.type === 'left') this.members = this.members.filter((n) => n !== event.name);
         this.changes.push({ type: event.type, name: event.name, at: Date.now() });
     }
   }

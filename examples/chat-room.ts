@@ -10,6 +10,8 @@
 //   {"type":"welcome","name":"Ada","members":["Ada","Bo"]}      to the member who joined
 //   {"type":"joined","name":"Ada","members":[…]}                to the others
 //   {"type":"left","name":"Bo","members":[…]}                   to the rest, when a member's connection closes
+//     (in a room of more than FULL_LIST_LIMIT members these two carry "count" instead of "members":
+//      the member applies the change to the list it was welcomed with)
 //   {"type":"members","members":[…]}                            the list changed after a broker outage
 //   {"type":"message","id":"k3:18","from":"Ada","text":"hi","time":1700000000000}   to every member, sender included
 //   {"type":"error","message":"…"}                              to the one whose request was refused
@@ -31,6 +33,9 @@ export interface ChatLimits {
   rateLimit: number;
   rateWindow: number;
 }
+
+/** Up to this many members, 'joined' and 'left' carry the whole member list; above, `name` and `count` only. */
+export const FULL_LIST_LIMIT = 100;
 
 export const DEFAULT_CHAT_LIMITS: ChatLimits = { maxNameLength: 32, maxTextLength: 2000, maxMembers: 200, rateLimit: 20, rateWindow: 10_000 };
 
@@ -119,14 +124,16 @@ export class ChatRoom {
     if (event.type === 'message') return this.broadcast(event);
     if (event.type === 'members' && event.members.join('\n') === this.roomNames.join('\n')) return; // nothing new
     this.roomNames = event.members;
+    // In a big room the whole list in every join would cost O(members²) bytes: send the change only.
+    const news = event.type === 'members' || event.members.length <= FULL_LIST_LIMIT ? event : { type: event.type, name: event.name, count: event.members.length };
     if (event.type === 'joined' && event.node === this.broker.node) {
       const key = event.name.toLowerCase();
       const session = this.joining.get(key);
       if (session) this.welcome(session, event.name, event.members);
       // Whoever was welcomed (just now, or already from the join's result) is not told of itself.
-      return this.broadcast(event, session ?? [...this.members].find(([, m]) => m.name.toLowerCase() === key)?.[0]);
+      return this.broadcast(news, session ?? [...this.members].find(([, m]) => m.name.toLowerCase() === key)?.[0]);
     }
-    this.broadcast(event);
+    this.broadcast(news);
   }
 
   private say(session: Session, text: string): void {
@@ -157,8 +164,8 @@ export class ChatRoom {
   }
 
   /** To every member of this process (except `except`). One serialization, sent to each. */
-  private broadcast(event: RoomEvent, except?: Session): void {
-    const { node: _node, ...visible } = event as RoomEvent & { node?: string }; // which process is the broker's business
+  private broadcast(event: object, except?: Session): void {
+    const { node: _node, ...visible } = event as { node?: string }; // which process is the broker's business
     const text = JSON.stringify(visible);
     for (const session of this.members.keys()) if (session !== except) this.sendTo(session, text);
   }

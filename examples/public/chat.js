@@ -60,6 +60,10 @@ function showMembers(names) {
   $('count').textContent = String(names.length);
 }
 
+function shownMembers() {
+  return [...$('members').children].map((item) => item.textContent);
+}
+
 function showRoom(visible) {
   $('room').classList.toggle('hidden', !visible);
   $('join-form').classList.toggle('hidden', visible);
@@ -81,11 +85,12 @@ function onEvent(event) {
       showMembers(event.members);
       break;
     case 'joined':
-      showMembers(event.members);
+      // A big room sends the change only (no "members"): apply it to the list we have.
+      showMembers(event.members ?? [...shownMembers().filter((n) => n !== event.name), event.name]);
       addLine('system', [['', `${event.name} joined.`]]);
       break;
     case 'left':
-      showMembers(event.members);
+      showMembers(event.members ?? shownMembers().filter((n) => n !== event.name));
       addLine('system', [['', `${event.name} left.`]]);
       break;
     case 'message':
