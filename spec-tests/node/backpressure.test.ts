@@ -4,7 +4,9 @@
 // leaves more than maxBufferedAmount unread is dropped. pause()/resume() is the receiving side.
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../../src/core/index.js';
 import { connect, WebSocketServer, type Session } from '../../src/index.js';
+import { DEFAULT_SESSION_OPTIONS } from '../../src/node/session.js';
 import { nextEvent, rawUpgrade, Resources, startHttpServer, until, withTimeout } from '../helpers/node-peers.js';
 
 const resources = new Resources();
@@ -98,4 +100,83 @@ describe('pausing the receiving side', () => {
     await until(() => received.length === 3, 2_000, 'three messages after resume');
     expect(received).toEqual(['m1', 'm2', 'm3']);
   });
+});
+
+describe('defaults that agree: maxBufferedAmount leaves room for the largest message maxMessageSize accepts', () => {
+  const MIB = 1024 * 1024;
+
+  /** A server and a client on all defaults; the server's session, and what each side reports. */
+  async function defaultPair() {
+    const { server, port } = await startHttpServer(resources);
+    const wss = new WebSocketServer({ server });
+    resources.defer(() => wss.close({ timeout: 100 }));
+    const accepted = nextEvent<[Session]>(wss, 'connection');
+    const client = await connect(`ws://127.0.0.1:${port}/`);
+    resources.defer(() => client.terminate());
+    const [session] = await accepted;
+    const serverErrors: Error[] = [];
+    session.on('error', (e) => serverErrors.push(e));
+    return { client, session, serverErrors };
+  }
+
+  it('[6455-10.4-1] [wsref] the defaults are one constant: maxMessageSize and maxBufferedAmount are both 64 MiB', () => {
+    expect(DEFAULT_MAX_MESSAGE_SIZE).toBe(64 * MIB);
+    expect(DEFAULT_SESSION_OPTIONS.maxMessageSize).toBe(DEFAULT_MAX_MESSAGE_SIZE);
+    expect(DEFAULT_SESSION_OPTIONS.maxBufferedAmount).toBe(DEFAULT_MAX_MESSAGE_SIZE);
+  });
+
+  it('[6455-10.4-1] [wsref] on all defaults, one message of exactly maxMessageSize goes from the server to a reading client', async () => {
+    const { client, session, serverErrors } = await defaultPair();
+    const received = nextEvent<[Buffer, boolean]>(client, 'message', 20_000);
+    const message = Buffer.alloc(DEFAULT_MAX_MESSAGE_SIZE, 0x5a);
+    session.send(message);
+    const [data] = await received;
+    expect(data.length).toBe(DEFAULT_MAX_MESSAGE_SIZE);
+    expect(data.equals(message)).toBe(true);
+    expect(serverErrors).toEqual([]);
+    expect(session.readyState).toBe(1);
+  }, 30_000);
+
+  it('[6455-10.4-1] [wsref] an echo server on the defaults answering four 16 MiB messages at once (64 MiB + 40 bytes queued in one tick): all four arrive', async () => {
+    const { client, session, serverErrors } = await defaultPair();
+    const pending: Array<[Buffer, boolean]> = [];
+    session.on('message', (data, isBinary) => {
+      pending.push([data as Buffer, isBinary]);
+      // Echo in a batch, without waiting for drain: the four frames are queued in the same tick.
+      if (pending.length === 4) for (const [message, binary] of pending.splice(0)) session.send(message, { binary });
+    });
+    const messages = Array.from({ length: 4 }, (_, i) => Buffer.alloc(16 * MIB, i + 1));
+    const received: Buffer[] = [];
+    client.on('message', (data) => received.push(data as Buffer));
+    for (const message of messages) {
+      if (!client.send(message)) await client.drained(); // the client respects backpressure
+    }
+    await until(() => received.length === 4 || session.readyState !== 1, 20_000, 'four echoes');
+    expect(serverErrors).toEqual([]);
+    expect(received.map((m) => [m.length, m[0], m[m.length - 1]])).toEqual(messages.map((m) => [m.length, m[0], m[m.length - 1]]));
+  }, 60_000);
+
+  it('[6455-10.4-1] [wsref] on the defaults, a peer that never reads is still dropped, having cost at most maxBufferedAmount plus one frame', async () => {
+    const { session } = await sessionWithSilentReader({});
+    const errors: Error[] = [];
+    session.on('error', (e) => errors.push(e));
+    const closed = nextEvent<[number, string, boolean]>(session, 'close', 20_000);
+    const chunk = Buffer.alloc(MIB, 0x61);
+    let peakBuffered = 0;
+    let sent = 0;
+    while (session.readyState === 1 && sent < 1024 * MIB) {
+      session.send(chunk); // an application that ignores send()'s false
+      sent += chunk.length;
+      peakBuffered = Math.max(peakBuffered, session.bufferedAmount);
+      await tick();
+    }
+    const [code, , wasClean] = await closed;
+    expect(code).toBe(1006);
+    expect(wasClean).toBe(false);
+    expect(peakBuffered).toBeLessThanOrEqual(DEFAULT_MAX_MESSAGE_SIZE + chunk.length + 10);
+    expect(sent).toBeLessThan(DEFAULT_MAX_MESSAGE_SIZE + 32 * MIB); // kernel buffers take a few MiB
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^peer is not reading: \d+ bytes still queued from earlier writes exceed maxBufferedAmount 67108864$/),
+    ]);
+  }, 30_000);
 });

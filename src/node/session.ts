@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import {
   CloseCode,
   Connection,
+  DEFAULT_MAX_MESSAGE_SIZE,
   ReadyState,
   type CloseInfo,
   type ConnectionHandler,
@@ -29,7 +30,11 @@ export interface SessionOptions {
   closeTimeout?: number;
   /** `send` returns false once this many bytes wait in the socket: wait for `'drain'`. Default 1 MiB. */
   highWaterMark?: number;
-  /** A peer that leaves this many bytes unread is dropped (never buffer without bound). Default 64 MiB. */
+  /**
+   * A peer that leaves more than this many bytes unread is dropped (never buffer without bound).
+   * Counted before each frame is written: what earlier writes left queued, not the frame being
+   * written, so a message of any size can go to a peer that reads. Default 64 MiB.
+   */
   maxBufferedAmount?: number;
 }
 
@@ -45,8 +50,8 @@ export interface SendOptions {
 
 /** The value every `SessionOptions` field takes when it is not given. */
 export const DEFAULT_SESSION_OPTIONS = {
-  /** 64 MiB. */
-  maxMessageSize: 64 * 1024 * 1024,
+  /** 64 MiB: the core's `DEFAULT_MAX_MESSAGE_SIZE`. */
+  maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
   /** 0: no keepalive pings. */
   pingInterval: 0,
   /** 10 s: after a keepalive ping, how long to wait for any traffic. */
@@ -57,8 +62,12 @@ export const DEFAULT_SESSION_OPTIONS = {
   closeTimeout: 5_000,
   /** `send` returns false above 1 MiB buffered. */
   highWaterMark: 1024 * 1024,
-  /** A peer that leaves more than 64 MiB unread is dropped. */
-  maxBufferedAmount: 64 * 1024 * 1024,
+  /**
+   * A peer that leaves more than 64 MiB unread is dropped. Since the frame being written is not
+   * counted, a sender on the defaults may queue one message of the largest size the defaults
+   * accept behind another, and a peer that stops reading costs at most this plus one frame.
+   */
+  maxBufferedAmount: DEFAULT_MAX_MESSAGE_SIZE,
 } as const satisfies Required<SessionOptions>;
 
 /** How long a client waits, after a clean closing handshake, for the server to close TCP (§7.1.1). */
@@ -165,7 +174,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const isText = options.binary === undefined ? typeof data === 'string' : !options.binary;
     this.connection.sendFrame(toBytes(data), isText, options.fin ?? true, options.compress ?? true);
     this.lastActivity = Date.now();
-    return this.checkBuffered();
+    return !this.socket.destroyed && this.socket.writableLength <= this.options.highWaterMark;
   }
 
   /** Resolves when the socket buffer has drained below `highWaterMark` (or the session closed). */
@@ -296,6 +305,14 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private writeToSocket(head: Uint8Array, payload: Uint8Array | undefined): void {
     if (this.socket.destroyed) return;
+    // What earlier writes left unread decides, not this frame: a peer that keeps reading gets a
+    // message of any size, a peer that stopped is dropped before we queue more. Pongs and close
+    // frames come from the core, not through send(): they obey the same bound, or a peer that
+    // floods pings and never reads could make us buffer pongs without limit.
+    if (this.socket.writableLength > this.options.maxBufferedAmount) {
+      this.dropSlowReader();
+      return;
+    }
     // Frames written in the same tick leave together (one writev), header and payload uncopied.
     if (!this.corked) {
       this.corked = true;
@@ -304,9 +321,6 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     this.socket.write(head);
     if (payload) this.socket.write(payload);
-    // Pongs and close frames come from the core, not through send(): they obey the same bound,
-    // or a peer that floods pings and never reads could make us buffer pongs without limit.
-    if (this.socket.writableLength > this.options.maxBufferedAmount) this.dropSlowReader();
   }
 
   private closeSocket(immediately: boolean): void {
@@ -379,19 +393,11 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.failure;
   }
 
-  private checkBuffered(): boolean {
-    const buffered = this.socket.writableLength;
-    if (buffered > this.options.maxBufferedAmount) {
-      this.dropSlowReader();
-      return false;
-    }
-    return buffered <= this.options.highWaterMark;
-  }
-
   /** The peer does not read: refuse to buffer without bound and drop it (reported as 1006). */
   private dropSlowReader(): void {
     if (this.socket.destroyed) return;
-    this.dispatch('error', new Error(`peer is not reading: ${this.socket.writableLength} bytes buffered (limit ${this.options.maxBufferedAmount})`));
+    const queued = this.socket.writableLength;
+    this.dispatch('error', new Error(`peer is not reading: ${queued} bytes still queued from earlier writes exceed maxBufferedAmount ${this.options.maxBufferedAmount}`));
     this.socket.destroy();
   }
 
