@@ -1,9 +1,13 @@
 // Tests for the message size limit over loopback — RFC 6455 §10.4 (an implementation must protect
 // itself against frames and messages larger than it can handle) with close code 1009 Message Too
 // Big (§7.4.1), for one big frame, for many fragments, and after permessage-deflate decompression.
+// maxMessageSize counts the message as the application receives it, never its compressed size on
+// the wire, and every 1009 reason names the quantity and the limit it exceeded.
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { connect, ProtocolError, WebSocketServer, type Session } from '../../src/index.js';
-import { nextEvent, Resources, startHttpServer, until } from '../helpers/node-peers.js';
+import { nextEvent, Resources, startHttpServer, until, withTimeout } from '../helpers/node-peers.js';
 
 const resources = new Resources();
 afterEach(() => resources.cleanup());
@@ -79,5 +83,61 @@ describe('maxMessageSize (RFC 6455 §10.4)', () => {
     const [code] = await atServer;
     expect(code).toBe(1009);
     expectTooBig(clientErrors);
+  });
+});
+
+describe('maxMessageSize counts the message as received, not its compressed wire size (RFC 6455 §10.4, RFC 7692)', () => {
+  const LIMIT = 16 * 1024 * 1024;
+
+  /** A `ws` client (permessage-deflate on) connected to our server with maxMessageSize 16 MiB. */
+  async function wsClientToOurServer() {
+    const { server, port } = await startHttpServer(resources);
+    const wss = new WebSocketServer({ server, perMessageDeflate: true, maxMessageSize: LIMIT });
+    resources.defer(() => wss.close({ timeout: 100 }));
+    let wireBytes = 0; // what the server read from its sockets, handshake included
+    server.on('connection', (socket) => socket.on('data', (chunk: Buffer) => (wireBytes += chunk.length)));
+    const received: Buffer[] = [];
+    const errors: Error[] = [];
+    wss.on('connection', (session) => {
+      session.on('message', (data) => received.push(data as Buffer));
+      session.on('error', (e) => errors.push(e));
+    });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: true });
+    resources.defer(() => ws.terminate());
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    expect(ws.extensions).toMatch(/permessage-deflate/);
+    return { ws, received, errors, wire: () => wireBytes };
+  }
+
+  it('[6455-10.4-1] [6455-10.4-2] [7692-6.2-1] a ws client sending 16,777,215 and 16,777,216 bytes of incompressible data, compressed, to a 16 MiB limit: both accepted', async () => {
+    const { ws, received, errors, wire } = await wsClientToOurServer();
+    const messages = [randomBytes(LIMIT - 1), randomBytes(LIMIT)];
+    for (const message of messages) ws.send(message, { compress: true });
+    await until(() => received.length === 2 || ws.readyState !== WebSocket.OPEN, 30_000, 'both messages');
+    expect(errors).toEqual([]);
+    expect(received.map((m) => m.length)).toEqual([LIMIT - 1, LIMIT]);
+    expect(received[0]!.equals(messages[0]!) && received[1]!.equals(messages[1]!)).toBe(true);
+    // They did travel compressed, and DEFLATE made them larger than the limit on the wire.
+    expect(wire()).toBeGreaterThan(2 * LIMIT + 1024);
+  }, 60_000);
+
+  it('[6455-10.4-1] [6455-7.4.1-1] [7692-6.2-1] one byte more, compressed: 1009, and the reason says the inflated message exceeds maxMessageSize', async () => {
+    const { ws, received } = await wsClientToOurServer();
+    const closed = new Promise<[number, string]>((resolve) => ws.once('close', (code, reason) => resolve([code, reason.toString()])));
+    ws.send(randomBytes(LIMIT + 1), { compress: true });
+    const [code, reason] = await withTimeout(closed, 30_000, 'close');
+    expect(code).toBe(1009);
+    expect(reason).toBe(`message of more than ${LIMIT} bytes once inflated exceeds maxMessageSize ${LIMIT}`);
+    expect(received).toEqual([]);
+  }, 60_000);
+
+  it('[6455-10.4-1] [6455-7.4.1-1] uncompressed, one byte over: the close reason names the message size and maxMessageSize', async () => {
+    const { client, errors } = await pair({ maxMessageSize: 1000 });
+    const closed = nextEvent<CloseArgs>(client, 'close');
+    client.send(Buffer.alloc(1001));
+    const [code, reason] = await closed;
+    expect(code).toBe(1009);
+    expect(reason).toBe('message of 1001 bytes exceeds maxMessageSize 1000');
+    expectTooBig(errors);
   });
 });
