@@ -6,7 +6,7 @@
 
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RECOMMENDED_HTTP_SERVER_OPTIONS, SLOW_HEAD_WARNING_CODE, WebSocketServer } from '../../src/index.js';
+import { connect, RECOMMENDED_HTTP_SERVER_OPTIONS, SLOW_HEAD_WARNING_CODE, WebSocketServer } from '../../src/index.js';
 import { listen, Resources } from '../helpers/node-peers.js';
 
 const resources = new Resources();
@@ -84,5 +84,22 @@ describe('WSREF_SLOW_HEAD_TIMEOUT', () => {
     await warningsDelivered();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.message).toContain('forever (neither headersTimeout nor requestTimeout is set)');
+  });
+
+  it('[wsref] without a server option (the application routes upgrades to handleUpgrade), the server of the first upgrade is checked: one warning', async () => {
+    const warnings = slowHeadWarnings();
+    const server = httpServer({});
+    const wss = new WebSocketServer();
+    server.on('upgrade', (request, socket, head) => void wss.handleUpgrade(request, socket, head));
+    const port = await listen(server);
+    await warningsDelivered();
+    expect(warnings).toEqual([]); // nothing is known about the server before an upgrade arrives
+    for (let i = 0; i < 2; i++) {
+      const session = await connect(`ws://127.0.0.1:${port}/`);
+      session.terminate();
+    }
+    await warningsDelivered();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain('up to 90 s');
   });
 });

@@ -62,7 +62,8 @@ export function warnIfSlowRequestHead(server: http.Server, handshakeTimeout: num
     process.emitWarning(
       `this http.Server lets a request head take ${bound}, more than ${SLOW_HEAD_FACTOR} times the WebSocketServer's ` +
         `handshakeTimeout (${handshakeTimeout} ms): a client trickling its handshake holds a socket that long. ` +
-        "Create the server with wsref's RECOMMENDED_HTTP_SERVER_OPTIONS: http.createServer({ ...RECOMMENDED_HTTP_SERVER_OPTIONS }, listener).",
+        "Bound the head when creating the server (its connectionsCheckingInterval cannot be changed later): " +
+        "wsref's RECOMMENDED_HTTP_SERVER_OPTIONS allow 11 s (http.createServer({ ...RECOMMENDED_HTTP_SERVER_OPTIONS }, listener)).",
       { code: SLOW_HEAD_WARNING_CODE },
     );
   };

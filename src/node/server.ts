@@ -60,7 +60,8 @@ export interface ServerOptions extends SessionOptions, CompressionOptions {
    * The request head itself is read by Node's HTTP server: a slow head (slowloris) is bounded by
    * that server's `headersTimeout` and `connectionsCheckingInterval`; create it with
    * `RECOMMENDED_HTTP_SERVER_OPTIONS`. When a head may take more than twice this long on the
-   * `server` given, a `WSREF_SLOW_HEAD_TIMEOUT` warning says so, once (docs/security-defences.md).
+   * `server` given (or the first upgrade's), a `WSREF_SLOW_HEAD_TIMEOUT` warning says so, once
+   * (docs/security-defences.md).
    */
   handshakeTimeout?: number;
 }
@@ -125,6 +126,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   private readonly options: ServerOptions;
   private readonly extensionFactories: ExtensionFactory[];
   private closing = false;
+  /** Whether the HTTP server of the first upgrade handed to handleUpgrade (no `server` option) was checked. */
+  private upgradeServerChecked = false;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -151,6 +154,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
    */
   async handleUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<Session | undefined> {
     const timeout = this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    if (!this.upgradeServerChecked) this.checkUpgradeServer(request, timeout);
     const timer = setTimeout(() => socket.destroy(), timeout).unref();
     socket.on('error', ignoreError); // until the session owns it; errors here just end the attempt
     try {
@@ -212,6 +216,17 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       rejectSocket(socket, refusal.status, refusal.message, { ...refusal.headers });
       return undefined;
     }
+  }
+
+  /**
+   * Without a `server` option (a framework routes upgrades here), the HTTP server is found from
+   * the first request's socket and checked for a slow request-head timeout like an attached one.
+   */
+  private checkUpgradeServer(request: http.IncomingMessage, handshakeTimeout: number): void {
+    this.upgradeServerChecked = true;
+    if (this.options.server) return; // checked when attached
+    const httpServer = (request.socket as Socket & { server?: http.Server }).server;
+    if (typeof httpServer?.headersTimeout === 'number') warnIfSlowRequestHead(httpServer, handshakeTimeout);
   }
 
   /**
