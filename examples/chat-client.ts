@@ -118,7 +118,7 @@ export class ChatClient {
       default:
         // The whole list, or (in a big room) only the change.
         if (event.members) this.members = event.members;
-        else if (event.type === 'joined') this.members = [...this.members.filter((n) => n !== event.name), event.name!];
+        else if (event.type === 'joined' && !this.members.includes(event.name!)) this.members = [...this.members, event.name!];
         else if (event.type === 'left') this.members = this.members.filter((n) => n !== event.name);
         this.changes.push({ type: event.type, name: event.name, at: Date.now() });
     }

@@ -25,6 +25,10 @@ export interface ClusterOptions {
   port?: number;
   /** An existing Redis; default: start `redis-server` on a free loopback port. */
   redisUrl?: string;
+  /** false: no Redis at all, each process has its own room (a baseline for the benchmark). Default true. */
+  redis?: boolean;
+  /** false: no HAProxy; connect to the processes' own ports. Default true. */
+  haproxy?: boolean;
   /** Extra environment for the chat processes (CHAT_MAX_MEMBERS, CHAT_RATE_LIMIT). */
   env?: Record<string, string>;
   /** Where the children's output goes; default nowhere. */
@@ -39,13 +43,15 @@ export interface ChatProcess {
 }
 
 export interface Cluster {
-  /** HAProxy's address: http://127.0.0.1:port/ */
+  /** HAProxy's address: http://127.0.0.1:port/ (without HAProxy: the first process's). */
   readonly url: string;
   readonly redisUrl: string;
   readonly processes: ChatProcess[];
   /** Stops the Redis this cluster started (SIGKILL: nothing saved), and starts it again on the same port. */
   stopRedis(): Promise<void>;
   startRedis(): Promise<void>;
+  /** Process ids, for measuring what each part costs (the benchmark reads their CPU time). */
+  pids(): { chat: number[]; redis?: number; haproxy?: number };
   /** Stops everything it started, even half-started. */
   stop(): Promise<void>;
 }
@@ -108,6 +114,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
 
   let redis: ChildProcess | undefined;
+  let haproxy: ChildProcess | undefined;
+  let processes: ChatProcess[] = [];
+  const pids = () => ({ chat: processes.map((p) => p.child.pid!), redis: redis?.pid, haproxy: haproxy?.pid });
   const redisPort = options.redisUrl ? 0 : await freePort();
   const redisUrl = options.redisUrl ?? `redis://127.0.0.1:${redisPort}`;
   const startRedis = async () => {
@@ -129,12 +138,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
 
   try {
-    if (!options.redisUrl) await startRedis();
+    const withRedis = options.redis !== false;
+    if (withRedis && !options.redisUrl) await startRedis();
     const count = options.processes ?? 3;
-    const processes = await Promise.all(
+    processes = await Promise.all(
       Array.from({ length: count }, async (_, index): Promise<ChatProcess> => {
         const port = await freePort();
-        const child = spawnChild(process.execPath, ['--import', 'tsx', CHAT_NODE], { ...options.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl }, `chat${index + 1}`);
+        const child = spawnChild(process.execPath, ['--import', 'tsx', CHAT_NODE], { ...options.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: withRedis ? redisUrl : '' }, `chat${index + 1}`);
         const node = await new Promise<string>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`chat process ${index + 1} did not start within 30 s`)), 30_000);
           child.stdout!.on('data', (text: string) => {
@@ -147,15 +157,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       }),
     );
 
+    if (options.haproxy === false) return { url: `http://127.0.0.1:${processes[0]!.port}/`, redisUrl, processes, stopRedis, startRedis, pids, stop };
     const port = options.port || (await freePort());
     const config = join(workDir, 'haproxy.cfg');
     // deploy/haproxy.cfg as it is, with one server line per process.
     const servers = processes.map((_, i) => `    server chat${i + 1} "\${CHAT_NODE_${i + 1}}" check`).join('\n');
     writeFileSync(config, readFileSync(HAPROXY_CONFIG, 'utf8').replace(/(?:^ *server chat\d+ .*\n?)+/m, `${servers}\n`));
     const nodeEnv = Object.fromEntries(processes.map((p, i) => [`CHAT_NODE_${i + 1}`, `127.0.0.1:${p.port}`]));
-    const haproxy = spawnChild('haproxy', ['-f', config, '-db'], { CHAT_BIND: `127.0.0.1:${port}`, ...nodeEnv }, 'haproxy');
+    haproxy = spawnChild('haproxy', ['-f', config, '-db'], { CHAT_BIND: `127.0.0.1:${port}`, ...nodeEnv }, 'haproxy');
     await waitForPort(port, haproxy);
-    return { url: `http://127.0.0.1:${port}/`, redisUrl, processes, stopRedis, startRedis, stop };
+    return { url: `http://127.0.0.1:${port}/`, redisUrl, processes, stopRedis, startRedis, pids, stop };
   } catch (error) {
     await stop();
     throw error;

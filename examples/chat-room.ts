@@ -37,6 +37,9 @@ export interface ChatLimits {
 /** Up to this many members, 'joined' and 'left' carry the whole member list; above, `name` and `count` only. */
 export const FULL_LIST_LIMIT = 100;
 
+/** How long a join waits for its own 'joined' event before the broker's answer welcomes the member. */
+const JOIN_EVENT_GRACE_MS = 1_000;
+
 export const DEFAULT_CHAT_LIMITS: ChatLimits = { maxNameLength: 32, maxTextLength: 2000, maxMembers: 200, rateLimit: 20, rateWindow: 10_000 };
 
 interface Member {
@@ -107,7 +110,9 @@ export class ChatRoom {
       const why = { taken: `the name ${name} is taken`, full: 'the room is full', unavailable: 'the chat is reconnecting to its broker; try again in a moment' };
       return this.refuse(session, why[result.reason]);
     }
-    // The event may be late or lost (the broker's pub/sub is at-most-once): the result is enough to welcome.
+    // The 'joined' event normally welcomes the member, in order with the events before it. Should it
+    // be lost (the broker's pub/sub is at-most-once), the result welcomes it a little later.
+    if (this.joining.get(key) === session) await new Promise((resolve) => setTimeout(resolve, JOIN_EVENT_GRACE_MS));
     if (this.joining.get(key) === session) this.welcome(session, name, result.members);
     if (session.readyState !== 1) return this.leave(session);
     if (after !== undefined) for (const message of await this.broker.history(after)) this.sendTo(session, message);

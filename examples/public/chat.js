@@ -84,11 +84,13 @@ function onEvent(event) {
     case 'members':
       showMembers(event.members);
       break;
-    case 'joined':
+    case 'joined': {
       // A big room sends the change only (no "members"): apply it to the list we have.
-      showMembers(event.members ?? [...shownMembers().filter((n) => n !== event.name), event.name]);
+      const shown = shownMembers();
+      showMembers(event.members ?? (shown.includes(event.name) ? shown : [...shown, event.name]));
       addLine('system', [['', `${event.name} joined.`]]);
       break;
+    }
     case 'left':
       showMembers(event.members ?? shownMembers().filter((n) => n !== event.name));
       addLine('system', [['', `${event.name} left.`]]);
