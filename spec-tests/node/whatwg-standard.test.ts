@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer as WsServer } from 'ws';
-import { CloseEvent, HandshakeError, MessageEvent, WebSocket, type WebSocketErrorEvent } from '../../src/index.js';
+import { CloseEvent, HandshakeError, MessageEvent, ProtocolError, WebSocket, type WebSocketErrorEvent } from '../../src/index.js';
 import { answerHandshake, cleanups, expectDomException, opened, record, startRawServer, startServer, track } from '../helpers/whatwg.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -183,6 +183,14 @@ describe('the WebSocket interface object (Web IDL) [whatwg-the-websocket-interfa
     expect(Object.prototype.toString.call(ws)).toBe('[object WebSocket]');
     expectDomException(() => new WebSocket(`ws://127.0.0.1:${port}/#x`), 'SyntaxError');
   });
+
+  it('[wsref][whatwg-the-websocket-interface] operations and setters called on something else throw TypeError before checking their arguments', () => {
+    // close(0) on a WebSocket would be an InvalidAccessError; on null it is the wrong `this` first.
+    expect(() => WebSocket.prototype.close.call(null, 0)).toThrow(TypeError);
+    expect(() => WebSocket.prototype.send.call({}, 'x')).toThrow(TypeError);
+    const binaryType = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'binaryType')!.set!;
+    expect(() => binaryType.call({}, 'not a binary type')).toThrow(TypeError);
+  });
 });
 
 describe('the error event says why, on Node only [whatwg-feedback-from-the-protocol]', () => {
@@ -199,5 +207,14 @@ describe('the error event says why, on Node only [whatwg-feedback-from-the-proto
     const refused = new WebSocket(`ws://127.0.0.1:${closedPort}/`);
     const refusal = await nextError(refused);
     expect((refusal.cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+  });
+
+  it('[wsref][whatwg-feedback-from-the-protocol] a protocol violation by the server: the cause is the ProtocolError with its close code', async () => {
+    // A masked frame from a server (RFC 6455 §5.1) fails the connection with 1002.
+    const port = await startRawServer((socket) => answerHandshake(socket, Buffer.from([0x81, 0x81, 1, 2, 3, 4, 0x61 ^ 1])));
+    const ws = track(new WebSocket(`ws://127.0.0.1:${port}/`, [], { perMessageDeflate: false }));
+    const event = await nextError(ws);
+    expect(event.cause).toBeInstanceOf(ProtocolError);
+    expect((event.cause as ProtocolError).closeCode).toBe(1002);
   });
 });

@@ -158,6 +158,7 @@ export class WebSocket extends EventTarget {
   }
   /** Sets how binary messages are delivered: 'blob' or 'arraybuffer'. */
   set binaryType(value: BinaryType) {
+    WebSocket.#assertInstance(this);
     if (value === 'blob' || value === 'arraybuffer') this.#binaryType = value;
   }
 
@@ -187,6 +188,7 @@ export class WebSocket extends EventTarget {
    * still counted in `bufferedAmount`.
    */
   send(data: WebSocketData): void {
+    WebSocket.#assertInstance(this);
     requireArguments(arguments.length, 1, "Failed to execute 'send' on 'WebSocket'");
     const message = toOutgoingMessage(data); // Web IDL converts the argument before the steps run
     if (this.#state === CONNECTING) throw new DOMException('the WebSocket is still CONNECTING', 'InvalidStateError');
@@ -202,6 +204,7 @@ export class WebSocket extends EventTarget {
    * the attempt is abandoned: `error` and `close` (1006) follow.
    */
   close(code?: number, reason?: string): void {
+    WebSocket.#assertInstance(this);
     let wireCode: number | undefined;
     if (code !== undefined) {
       wireCode = toClampedUnsignedShort(code);
@@ -231,13 +234,14 @@ export class WebSocket extends EventTarget {
     });
   }
 
+  /** Web IDL: an operation or setter called on something that is not a WebSocket throws TypeError before anything else. */
+  static #assertInstance(value: unknown): void {
+    if (typeof value !== 'object' || value === null || !(#state in value)) throw new TypeError('Illegal invocation: not a WebSocket');
+  }
+
   // ─── Feedback from the protocol ────────────────────────────────────────────────────────
   // Every event is fired from its own task ("queue a task"), in order, so that the microtasks a
-  // handler queues run before the next event — as in a browser's event loop.
-
-  #queueTask(steps: () => void): void {
-    setImmediate(steps);
-  }
+  // handler queues run before the next event — as in a browser's event loop. A task is a setImmediate.
 
   #established(session: Session): void {
     this.#session = session;
@@ -252,7 +256,7 @@ export class WebSocket extends EventTarget {
       session.terminate();
       return;
     }
-    this.#queueTask(() => {
+    setImmediate(() => {
       if (this.#state !== CONNECTING) return; // close() was called before this task ran: it failed the connection
       this.#state = OPEN;
       this.#extensions = session.extensions;
@@ -262,7 +266,7 @@ export class WebSocket extends EventTarget {
   }
 
   #message(data: string | Buffer, isBinary: boolean): void {
-    this.#queueTask(() => {
+    setImmediate(() => {
       // "If ready state is not OPEN, then return": messages after close() are dropped.
       if (this.#state !== OPEN) return;
       let value: string | Blob | ArrayBuffer;
@@ -279,7 +283,7 @@ export class WebSocket extends EventTarget {
   #closed(code: number, reason: string, wasClean: boolean, failure: Error | undefined): void {
     if (this.#closeQueued) return;
     this.#closeQueued = true;
-    this.#queueTask(() => {
+    setImmediate(() => {
       this.#state = CLOSED;
       // An error event precedes close when the connection failed (RFC 6455 §7.1.7) or was lost (§7.2.1).
       if (failure) this.dispatchEvent(createErrorEvent(failure));
