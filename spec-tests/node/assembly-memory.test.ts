@@ -109,6 +109,17 @@ async function sendFragments(write: (frame: Buffer) => Promise<boolean>, count: 
   return sent;
 }
 
+/** The server's report once it has received a message. */
+async function reportOnceDelivered(report: () => Promise<Report>): Promise<Report> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const latest = await report();
+    if (latest.messages.length > 0) return latest;
+    if (Date.now() > deadline) throw new Error('no message within 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const growthMiB = (r: Report) => (r.peak - r.baseline) / MIB;
 
 describe('memory while assembling a message (RFC 6455 §5.4, §10.4)', () => {
@@ -134,14 +145,7 @@ describe('memory while assembling a message (RFC 6455 §5.4, §10.4)', () => {
     await server.reset();
     const client = await rawClient(server.port);
     expect(await sendFragments(client.write, 1, 64 * MIB)).toBe(64 * MIB);
-    await withTimeout(
-      (async () => {
-        while ((await server.report()).messages.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-      })(),
-      20_000,
-      'the message',
-    );
-    const report = await server.report();
+    const report = await reportOnceDelivered(server.report);
     console.info(`[assembly-memory] 64 MiB in one frame: peak RSS +${growthMiB(report).toFixed(1)} MiB`);
     expect(report.messages).toEqual([{ length: 64 * MIB, first: 1, last: 1 }]);
     expect(growthMiB(report)).toBeLessThan(1.2 * 64);
@@ -152,14 +156,7 @@ describe('memory while assembling a message (RFC 6455 §5.4, §10.4)', () => {
     await server.reset();
     const client = await rawClient(server.port);
     expect(await sendFragments(client.write, 64, MIB)).toBe(64 * MIB);
-    await withTimeout(
-      (async () => {
-        while ((await server.report()).messages.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-      })(),
-      20_000,
-      'the message',
-    );
-    const report = await server.report();
+    const report = await reportOnceDelivered(server.report);
     console.info(`[assembly-memory] 64 MiB in 1 MiB fragments: peak RSS +${growthMiB(report).toFixed(1)} MiB`);
     expect(report.messages).toEqual([{ length: 64 * MIB, first: 1, last: 2 }]);
     expect(growthMiB(report)).toBeLessThan(2.2 * 64);

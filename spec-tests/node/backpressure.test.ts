@@ -43,6 +43,20 @@ async function sendUntil(session: Session, limit: number, ignoreBackpressure = f
   throw new Error(`sent ${limit} chunks without ${ignoreBackpressure ? 'the session being dropped' : 'backpressure'}`);
 }
 
+/** A server and a client on all defaults, over loopback: the client, the server's session, and the session's errors. */
+async function defaultPair() {
+  const { server, port } = await startHttpServer(resources);
+  const wss = new WebSocketServer({ server });
+  resources.defer(() => wss.close({ timeout: 100 }));
+  const accepted = nextEvent<[Session]>(wss, 'connection');
+  const client = await connect(`ws://127.0.0.1:${port}/`);
+  resources.defer(() => client.terminate());
+  const [session] = await accepted;
+  const serverErrors: Error[] = [];
+  session.on('error', (e) => serverErrors.push(e));
+  return { client, session, serverErrors };
+}
+
 describe('backpressure towards a peer that does not read', () => {
   it('[wsref] send returns false above highWaterMark, stays false while the peer is stalled, then drain after it reads', async () => {
     const { session, reader } = await sessionWithSilentReader({ highWaterMark: 128 * 1024, maxBufferedAmount: 256 * 1024 * 1024 });
@@ -83,13 +97,7 @@ describe('backpressure towards a peer that does not read', () => {
 
 describe('pausing the receiving side', () => {
   it('[wsref] pause() stops message delivery and resume() delivers what waited, in order', async () => {
-    const { server, port } = await startHttpServer(resources);
-    const wss = new WebSocketServer({ server });
-    resources.defer(() => wss.close({ timeout: 100 }));
-    const accepted = nextEvent<[Session]>(wss, 'connection');
-    const client = await connect(`ws://127.0.0.1:${port}/`);
-    resources.defer(() => client.terminate());
-    const [serverSide] = await accepted;
+    const { client, session: serverSide } = await defaultPair();
     const received: unknown[] = [];
     serverSide.on('message', (data) => received.push(data));
     serverSide.pause();
@@ -104,20 +112,6 @@ describe('pausing the receiving side', () => {
 
 describe('defaults that agree: maxBufferedAmount leaves room for the largest message maxMessageSize accepts', () => {
   const MIB = 1024 * 1024;
-
-  /** A server and a client on all defaults; the server's session, and what each side reports. */
-  async function defaultPair() {
-    const { server, port } = await startHttpServer(resources);
-    const wss = new WebSocketServer({ server });
-    resources.defer(() => wss.close({ timeout: 100 }));
-    const accepted = nextEvent<[Session]>(wss, 'connection');
-    const client = await connect(`ws://127.0.0.1:${port}/`);
-    resources.defer(() => client.terminate());
-    const [session] = await accepted;
-    const serverErrors: Error[] = [];
-    session.on('error', (e) => serverErrors.push(e));
-    return { client, session, serverErrors };
-  }
 
   it('[6455-10.4-1] [wsref] the defaults are one constant: maxMessageSize and maxBufferedAmount are both 64 MiB', () => {
     expect(DEFAULT_MAX_MESSAGE_SIZE).toBe(64 * MIB);
