@@ -2,7 +2,7 @@
 // `WebSocket` class fires them: constructors that convert their arguments the Web IDL way (a
 // missing type is a TypeError; `code` is an `unsigned short`, `reason` a `USVString`, …).
 
-import { defineInterface, requireArguments, toEventHandler, toBoolean, toDictionary, toDOMString, toUnsignedShort, toUSVString } from './webidl.js';
+import { defineInterface, isIterableObject, requireArguments, toEventHandler, toBoolean, toDictionary, toDOMString, toUnsignedShort, toUSVString } from './webidl.js';
 
 /** DOM `EventInit`: the members every event dictionary has. */
 interface BaseEventInit {
@@ -25,15 +25,6 @@ export interface CloseEventInit extends BaseEventInit {
 }
 
 type EventInit = NonNullable<ConstructorParameters<typeof Event>[1]>;
-/** Node's global `MessageEvent`, typed here without the DOM library. */
-const NodeMessageEvent = globalThis.MessageEvent as unknown as new (type: string, init: Record<string, unknown>) => Event & {
-  readonly data: unknown;
-  readonly origin: string;
-  readonly lastEventId: string;
-  readonly source: unknown;
-  readonly ports: readonly unknown[];
-};
-
 /** DOM `EventInit`, converted: the members every event dictionary inherits. */
 function eventInit(init: Record<string, unknown>): EventInit {
   return { bubbles: toBoolean(init.bubbles), cancelable: toBoolean(init.cancelable), composed: toBoolean(init.composed) };
@@ -73,26 +64,56 @@ defineInterface(CloseEvent, 'CloseEvent', {});
 
 /**
  * HTML's `MessageEvent`, the event of a `message`. Node 20 has a global one, but its constructor
- * accepts a missing type and its class string is `[object Event]`; this subclass (still an
- * `instanceof` the global) converts like a browser: type required, `origin` a `USVString`,
- * `lastEventId` a `DOMString`.
+ * accepts a missing type, its class string is `[object Event]`, and it is slow to construct (a
+ * cost paid per message); this one converts like a browser — type required, `origin` a
+ * `USVString`, `lastEventId` a `DOMString` — and is still `instanceof` Node's global.
  */
-export class MessageEvent extends NodeMessageEvent {
+export class MessageEvent extends Event {
+  readonly #data: unknown;
+  readonly #origin: string;
+  readonly #lastEventId: string;
+  readonly #source: unknown;
+  readonly #ports: readonly unknown[];
+
   /** `new MessageEvent(type, init)`: `data` (any, default null), `origin`, `lastEventId`, `source`, `ports`. */
   constructor(type: string, eventInitDict: MessageEventInit = {}) {
     requireArguments(arguments.length, 1, "Failed to construct 'MessageEvent'");
     const init = toDictionary(eventInitDict, 'MessageEventInit');
-    super(toDOMString(type), {
-      ...eventInit(init),
-      data: init.data === undefined ? null : init.data,
-      origin: init.origin === undefined ? '' : toUSVString(init.origin),
-      lastEventId: init.lastEventId === undefined ? '' : toDOMString(init.lastEventId),
-      ...(init.source === undefined ? {} : { source: init.source }),
-      ...(init.ports === undefined ? {} : { ports: init.ports }),
-    });
+    super(toDOMString(type), eventInit(init));
+    // Dictionary members in lexicographic order: data, lastEventId, origin, ports, source.
+    this.#data = init.data === undefined ? null : init.data;
+    this.#lastEventId = init.lastEventId === undefined ? '' : toDOMString(init.lastEventId);
+    this.#origin = init.origin === undefined ? '' : toUSVString(init.origin);
+    if (init.ports !== undefined && !isIterableObject(init.ports)) throw new TypeError('MessageEventInit.ports must be a sequence');
+    this.#ports = Object.freeze(init.ports === undefined ? [] : Array.from(init.ports));
+    this.#source = init.source ?? null;
+  }
+
+  /** The message: a string for text, a Blob or an ArrayBuffer for binary (WebSocket `binaryType`). */
+  get data(): unknown {
+    return this.#data;
+  }
+  /** The origin of the sender: for a WebSocket, its URL's origin (`ws://host:port`). */
+  get origin(): string {
+    return this.#origin;
+  }
+  /** For server-sent events; '' for WebSocket messages. */
+  get lastEventId(): string {
+    return this.#lastEventId;
+  }
+  /** The sending window or port; null for WebSocket messages. */
+  get source(): unknown {
+    return this.#source;
+  }
+  /** Ports sent with the message; none for WebSocket messages. */
+  get ports(): readonly unknown[] {
+    return this.#ports;
   }
 }
 defineInterface(MessageEvent, 'MessageEvent', {});
+// Code written for browsers checks `event instanceof MessageEvent` against the global: put Node's
+// global prototype in the chain (this class's own getters come first; its constructor is not called).
+if (typeof globalThis.MessageEvent === 'function') Object.setPrototypeOf(MessageEvent.prototype, globalThis.MessageEvent.prototype);
 
 /** HTML `MessageEventInit` (with the `EventInit` members). */
 export interface MessageEventInit extends BaseEventInit {
