@@ -9,11 +9,15 @@
 // `module: nodenext`) reads its .d.ts files as CommonJS declarations.
 //
 //   node scripts/build-package.mjs             clean build (npm's `prepack`: every tarball is fresh)
-//   node scripts/build-package.mjs --if-stale  only when dist/ is missing or older than a source
-//                                              (npm's `prepare`; see "Installing" in README.md)
+//   node scripts/build-package.mjs --if-missing  only when there is no build yet: npm's `prepare`,
+//                                                which npm runs when it installs wsref from a git
+//                                                URL (a fresh clone, so it builds), and on every
+//                                                `npm install`/`npm ci` in a clone (where the
+//                                                first one builds and later ones cost nothing; the
+//                                                clone's own `wsref` runs src/ through tsx anyway)
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,25 +29,6 @@ const builds = [
 ];
 const CJS_MARKER = path.join(root, 'dist', 'cjs', 'package.json');
 
-/** The newest modification time of any file under `entry`. */
-function newestTime(entry) {
-  const info = statSync(entry);
-  if (!info.isDirectory()) return info.mtimeMs;
-  return Math.max(0, ...readdirSync(entry).map((name) => newestTime(path.join(entry, name))));
-}
-
-/** Why the build must run, or undefined when dist/ is newer than every input. */
-function staleness() {
-  let built;
-  try {
-    built = statSync(CJS_MARKER).mtimeMs; // written last, so it dates the whole build
-  } catch {
-    return 'there is no build in dist/ yet';
-  }
-  const inputs = ['src', 'tsconfig.json', ...builds.map((b) => b.config)].map((p) => path.join(root, p));
-  return inputs.some((input) => newestTime(input) > built) ? 'a source changed since the last build' : undefined;
-}
-
 function compile(config) {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   return new Promise((resolve, reject) => {
@@ -53,13 +38,10 @@ function compile(config) {
   });
 }
 
-if (process.argv.includes('--if-stale')) {
-  const reason = staleness();
-  if (reason === undefined) {
-    console.log('[build] dist/ is up to date');
-    process.exit(0);
-  }
-  console.log(`[build] building dist/: ${reason}`);
+// dist/cjs/package.json is written last, so it marks a complete build.
+if (process.argv.includes('--if-missing') && existsSync(CJS_MARKER)) {
+  console.log('[build] dist/ exists; `npm run build` (or `npm pack`) rebuilds it');
+  process.exit(0);
 }
 const started = Date.now();
 for (const { out } of builds) rmSync(path.join(root, out), { recursive: true, force: true });
