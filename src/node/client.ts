@@ -36,7 +36,9 @@ export interface ClientOptions extends SessionOptions, CompressionOptions {
 /**
  * Opens a WebSocket connection and resolves with the session once it is OPEN. Rejects with a
  * `HandshakeError` when the server refuses or answers wrongly, or an `Error` for network
- * failures and the handshake timeout.
+ * failures and the handshake timeout. A URL with credentials (`ws://user:pass@host/`) is
+ * handled as browsers do: asked with a 401, the handshake is retried once with
+ * `Authorization: Basic` (credentials.ts).
  */
 export async function connect(url: string, options: ClientOptions = {}): Promise<Session> {
   const { url: target, authorization } = takeCredentials(url);
