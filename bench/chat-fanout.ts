@@ -79,10 +79,11 @@ async function measure(setup: (typeof SETUPS)[number]): Promise<Result> {
     if (receipt) (receipt.count++, (receipt.last = performance.now()));
   };
   const url = `${cluster.url.replace('http:', 'ws:')}chat`;
-  const clients = Array.from({ length: MEMBERS }, (_, i) => new ChatClient(url, `m${i}`, { reconnect: false, onMessage }));
+  const clients = Array.from({ length: MEMBERS }, (_, i) => new ChatClient(url, `m${i}`, { reconnect: false, keepChanges: false, onMessage }));
   try {
     const joinStart = performance.now();
-    for (let i = 0; i < MEMBERS; i += 50) await Promise.all(clients.slice(i, i + 50).map((c) => c.join()));
+    // 25 at a time, each with a minute to get in: the machine may be busy.
+    for (let i = 0; i < MEMBERS; i += 25) await Promise.all(clients.slice(i, i + 25).map((c) => c.join(60_000)));
     await until(() => clients.every((c) => c.members.length === MEMBERS), 30_000, 'every member sees all members').catch((error: Error) => {
       throw new Error(`${error.message}; list lengths seen: ${[...new Set(clients.map((c) => c.members.length))].join(', ')}`);
     });
@@ -120,7 +121,11 @@ async function measure(setup: (typeof SETUPS)[number]): Promise<Result> {
         send(clients[(s * 19) % MEMBERS]!, text);
       }
     }
-    await until(() => burstTexts.every(delivered), 60_000, 'the burst reaches every member');
+    await until(() => burstTexts.every(delivered), 60_000, 'the burst reaches every member').catch((error: Error) => {
+      const missing = burstTexts.filter((t) => !delivered(t)).length;
+      const lowest = Math.min(...burstTexts.map((t) => receipts.get(t)!.count));
+      throw new Error(`${error.message}: ${missing} messages short (fewest receivers ${lowest}); members disconnected: ${clients.filter((c) => !c.connected).length}`);
+    });
     const burstSeconds = (Math.max(...burstTexts.map((t) => receipts.get(t)!.last)) - burstStart) / 1000;
     const burstLatencies = burstTexts.map((t) => receipts.get(t)!.last - burstStart).sort((a, b) => a - b);
     const load = process.cpuUsage(cpuBefore.load);
@@ -150,7 +155,8 @@ async function measure(setup: (typeof SETUPS)[number]): Promise<Result> {
 const started = Date.now();
 console.log(`chat fan-out: ${MEMBERS} members, ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
 const results: Result[] = [];
-for (const setup of SETUPS) {
+const only = flag('only'); // e.g. --only 3: the third set-up alone
+for (const setup of only ? [SETUPS[Number(only) - 1]!] : SETUPS) {
   const result = await measure(setup);
   results.push(result);
   const { latencyMs: l, burst: b, cpuMs: c } = result;

@@ -9,19 +9,23 @@ import type { ChatMessage } from './chat-broker.js';
 
 type ServerEvent =
   | { type: 'welcome' | 'joined' | 'left' | 'members'; name?: string; members?: string[] }
+  | { type: 'changes'; joined: string[]; left: string[]; count: number }
   | ChatMessage
   | { type: 'error'; message: string };
 
 export interface ChatClientOptions {
   /** Reconnect and rejoin when the server goes away. Default true. */
   reconnect?: boolean;
+  /** Record membership news in `changes`. Default true (a benchmark with thousands of members turns it off). */
+  keepChanges?: boolean;
   /** Called for each new message (after repeats are dropped). */
   onMessage?: (message: ChatMessage) => void;
 }
 
 export class ChatClient {
-  /** The room's member list as this member last heard it. */
+  /** The room's member list as this member last heard it (kept in step with `listed`). */
   members: string[] = [];
+  private listed = new Set<string>();
   /** Every message received once, in arrival order. */
   readonly messages: ChatMessage[] = [];
   /** Messages that arrived a second time (dropped). */
@@ -111,17 +115,31 @@ export class ChatClient {
         if (this.welcomed && /is taken|reconnecting/.test(event.message)) session.close(1000, 'will retry');
         return;
       case 'welcome':
-        this.members = event.members ?? [];
+        this.setMembers(event.members ?? []);
         this.welcomed?.();
         this.welcomed = undefined;
         return;
+      case 'changes': {
+        // A big room's gathered joins and leaves, applied to the list we have.
+        for (const name of event.joined) if (!this.listed.has(name)) (this.members.push(name), this.listed.add(name));
+        const left = new Set(event.left.filter((name) => this.listed.delete(name)));
+        if (left.size > 0) this.members = this.members.filter((name) => !left.has(name));
+        if (this.options.keepChanges !== false) {
+          const at = Date.now();
+          for (const name of event.joined) this.changes.push({ type: 'joined', name, at });
+          for (const name of event.left) this.changes.push({ type: 'left', name, at });
+        }
+        return;
+      }
       default:
-        // The whole list, or (in a big room) only the change.
-        if (event.members) this.members = event.members;
-        else if (event.type === 'joined' && !this.members.includes(event.name!)) this.members = [...this.members, event.name!];
-        else if (event.type === 'left') this.members = this.members.filter((n) => n !== event.name);
-        this.changes.push({ type: event.type, name: event.name, at: Date.now() });
+        this.setMembers(event.members ?? []);
+        if (this.options.keepChanges !== false) this.changes.push({ type: event.type, name: event.name, at: Date.now() });
     }
+  }
+
+  private setMembers(names: string[]): void {
+    this.members = names;
+    this.listed = new Set(names);
   }
 }
 

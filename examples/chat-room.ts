@@ -10,8 +10,8 @@
 //   {"type":"welcome","name":"Ada","members":["Ada","Bo"]}      to the member who joined
 //   {"type":"joined","name":"Ada","members":[…]}                to the others
 //   {"type":"left","name":"Bo","members":[…]}                   to the rest, when a member's connection closes
-//     (in a room of more than FULL_LIST_LIMIT members these two carry "count" instead of "members":
-//      the member applies the change to the list it was welcomed with)
+//   {"type":"changes","joined":[…],"left":[…],"count":1000}   instead of those two in a room of more than
+//     FULL_LIST_LIMIT members: the changes of NEWS_INTERVAL_MS at once, applied to the welcome's list
 //   {"type":"members","members":[…]}                            the list changed after a broker outage
 //   {"type":"message","id":"k3:18","from":"Ada","text":"hi","time":1700000000000}   to every member, sender included
 //   {"type":"error","message":"…"}                              to the one whose request was refused
@@ -34,8 +34,10 @@ export interface ChatLimits {
   rateWindow: number;
 }
 
-/** Up to this many members, 'joined' and 'left' carry the whole member list; above, `name` and `count` only. */
+/** Up to this many members, each join and leave is sent at once with the whole list; above, gathered into 'changes'. */
 export const FULL_LIST_LIMIT = 100;
+/** How often a big room sends its gathered 'changes'. */
+export const NEWS_INTERVAL_MS = 250;
 
 /** How long a join waits for its own 'joined' event before the broker's answer welcomes the member. */
 const JOIN_EVENT_GRACE_MS = 1_000;
@@ -78,6 +80,7 @@ export class ChatRoom {
 
   /** Stops the broker (the sessions are closed by their server). */
   close(): Promise<void> {
+    clearTimeout(this.newsTimer);
     return this.broker.close();
   }
 
@@ -129,16 +132,39 @@ export class ChatRoom {
     if (event.type === 'message') return this.broadcast(event);
     if (event.type === 'members' && event.members.join('\n') === this.roomNames.join('\n')) return; // nothing new
     this.roomNames = event.members;
-    // In a big room the whole list in every join would cost O(members²) bytes: send the change only.
-    const news = event.type === 'members' || event.members.length <= FULL_LIST_LIMIT ? event : { type: event.type, name: event.name, count: event.members.length };
+    if (event.type === 'members') return this.broadcast(event);
+    let welcomed: Session | undefined;
     if (event.type === 'joined' && event.node === this.broker.node) {
       const key = event.name.toLowerCase();
-      const session = this.joining.get(key);
-      if (session) this.welcome(session, event.name, event.members);
+      welcomed = this.joining.get(key);
+      if (welcomed) this.welcome(welcomed, event.name, event.members);
       // Whoever was welcomed (just now, or already from the join's result) is not told of itself.
-      return this.broadcast(news, session ?? [...this.members].find(([, m]) => m.name.toLowerCase() === key)?.[0]);
+      welcomed ??= [...this.members].find(([, m]) => m.name.toLowerCase() === key)?.[0];
     }
-    this.broadcast(news);
+    // A big room gathers joins and leaves into one event per NEWS_INTERVAL_MS: telling every member of
+    // every join, with the whole list, would cost O(members²) messages and bytes as the room fills.
+    if (event.members.length > FULL_LIST_LIMIT || this.news) return this.gather(event.type, event.name);
+    this.broadcast(event, welcomed);
+  }
+
+  /** Joins and leaves of a big room not sent yet; a name's latest change counts. */
+  private news: Map<string, 'joined' | 'left'> | undefined;
+  private newsTimer: NodeJS.Timeout | undefined;
+
+  private gather(change: 'joined' | 'left', name: string): void {
+    if (!this.news) {
+      this.news = new Map();
+      this.newsTimer = setTimeout(() => this.sendNews(), NEWS_INTERVAL_MS);
+    }
+    this.news.delete(name);
+    this.news.set(name, change);
+  }
+
+  private sendNews(): void {
+    const news = [...(this.news ?? [])];
+    this.news = undefined;
+    const named = (change: string) => news.filter(([, c]) => c === change).map(([name]) => name);
+    this.broadcast({ type: 'changes', joined: named('joined'), left: named('left'), count: this.roomNames.length });
   }
 
   private say(session: Session, text: string): void {

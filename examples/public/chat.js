@@ -84,15 +84,22 @@ function onEvent(event) {
     case 'members':
       showMembers(event.members);
       break;
-    case 'joined': {
-      // A big room sends the change only (no "members"): apply it to the list we have.
-      const shown = shownMembers();
-      showMembers(event.members ?? (shown.includes(event.name) ? shown : [...shown, event.name]));
+    case 'joined':
+      showMembers(event.members);
       addLine('system', [['', `${event.name} joined.`]]);
+      break;
+    case 'changes': {
+      // A big room gathers joins and leaves: apply them to the list we have.
+      const shown = shownMembers();
+      const left = new Set(event.left);
+      showMembers([...shown, ...event.joined.filter((n) => !shown.includes(n))].filter((n) => !left.has(n)));
+      const count = event.joined.length + event.left.length;
+      if (count <= 3) for (const [names, verb] of [[event.joined, 'joined'], [event.left, 'left']]) for (const n of names) addLine('system', [['', `${n} ${verb}.`]]);
+      else addLine('system', [['', `${event.joined.length} joined, ${event.left.length} left; ${event.count} members.`]]);
       break;
     }
     case 'left':
-      showMembers(event.members ?? shownMembers().filter((n) => n !== event.name));
+      showMembers(event.members);
       addLine('system', [['', `${event.name} left.`]]);
       break;
     case 'message':
