@@ -142,6 +142,18 @@ describe('the npm package (npm pack, then an offline install of the tarball alon
     }
   });
 
+  it('[wsref] wsref/core loads with import and with require, and both builds expose the same names', async () => {
+    const listNames = "const names = (m) => Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort().join(',');";
+    const [esm, cjs] = await Promise.all([
+      run(process.execPath, ['--input-type=module', '-e', `${listNames} console.log(names(await import('wsref/core'))); console.log(names(await import('wsref')));`], { cwd: app, timeoutMs: 15_000 }),
+      run(process.execPath, ['--input-type=commonjs', '-e', `${listNames} console.log(names(require('wsref/core'))); console.log(names(require('wsref')));`], { cwd: app, timeoutMs: 15_000 }),
+    ]);
+    expect(esm.code, esm.stderr).toBe(0);
+    expect(cjs.code, cjs.stderr).toBe(0);
+    expect(esm.stdout).toContain('Connection');
+    expect(cjs.stdout).toBe(esm.stdout);
+  });
+
   it('[wsref] TypeScript finds the types of wsref and wsref/core for ESM and CommonJS under nodenext, and under bundler', async () => {
     const typeRoots = [path.join(ROOT, 'node_modules', '@types')];
     const common = { strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots, lib: ['ES2022'], target: 'ES2022' };
