@@ -71,6 +71,8 @@ async function measure(setup: (typeof SETUPS)[number]): Promise<Result> {
   const cluster: Cluster = await startCluster({
     processes: setup.processes, redis: setup.redis, haproxy: setup.haproxy,
     env: { CHAT_MAX_MEMBERS: String(MEMBERS + 10), CHAT_RATE_LIMIT: '1000000' },
+    // --verbose: the processes' own lines (minus one per connection) on stderr.
+    log: process.argv.includes('--verbose') ? (line) => void (line.includes('connection from') || console.error(line)) : undefined,
   });
   // Receipts by message text: how many members have it, and when the last one got it.
   const receipts = new Map<string, { count: number; last: number }>();
