@@ -15,6 +15,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { Redis } from 'ioredis';
 import { startCluster, type Cluster } from '../examples/chat-cluster.js';
 import { ChatClient } from '../examples/chat-client.js';
 
@@ -41,6 +42,16 @@ interface Result {
   burst: { messages: number; seconds: number; messagesPerSecond: number; deliveriesPerSecond: number; latencyMs: { p50: number; p99: number } };
   /** CPU time used during the burst, in ms, by part. */
   cpuMs: { chat: number; redis: number; haproxy: number; loadGenerator: number };
+  /** The same per unit of work: chat processes per delivery, Redis per message. */
+  cost: { chatMicrosPerDelivery: number; redisMicrosPerMessage: number };
+}
+
+/** Redis's own CPU time in ms (INFO cpu: microsecond precision, unlike /proc's 10 ms ticks). */
+async function redisCpuMs(redis: Redis | undefined): Promise<number> {
+  if (!redis) return 0;
+  const info = await redis.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
 }
 
 /** utime + stime of a process, in ms (Linux /proc; clock ticks of 10 ms). */
@@ -81,6 +92,7 @@ async function measure(setup: (typeof SETUPS)[number]): Promise<Result> {
     if (receipt) (receipt.count++, (receipt.last = performance.now()));
   };
   const url = `${cluster.url.replace('http:', 'ws:')}chat`;
+  let redis: Redis | undefined;
   const clients = Array.from({ length: MEMBERS }, (_, i) => new ChatClient(url, `m${i}`, { reconnect: false, keepChanges: false, onMessage }));
   try {
     const joinStart = performance.now();
@@ -113,7 +125,8 @@ async function measure(setup: (typeof SETUPS)[number]): Promise<Result> {
     latencies.sort((a, b) => a - b);
 
     const pids = cluster.pids();
-    const cpuBefore = { chat: pids.chat.reduce((sum, pid) => sum + cpuMsOf(pid), 0), redis: cpuMsOf(pids.redis), haproxy: cpuMsOf(pids.haproxy), load: process.cpuUsage() };
+    redis = setup.redis ? new Redis(cluster.redisUrl) : undefined;
+    const cpuBefore = { chat: pids.chat.reduce((sum, pid) => sum + cpuMsOf(pid), 0), redis: await redisCpuMs(redis), haproxy: cpuMsOf(pids.haproxy), load: process.cpuUsage() };
     const burstTexts: string[] = [];
     const burstStart = performance.now();
     for (let k = 0; k < BURST_PER_SENDER; k++) {
@@ -133,7 +146,7 @@ async function measure(setup: (typeof SETUPS)[number]): Promise<Result> {
     const load = process.cpuUsage(cpuBefore.load);
     const cpuMs = {
       chat: pids.chat.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - cpuBefore.chat,
-      redis: cpuMsOf(pids.redis) - cpuBefore.redis,
+      redis: round((await redisCpuMs(redis)) - cpuBefore.redis),
       haproxy: cpuMsOf(pids.haproxy) - cpuBefore.haproxy,
       loadGenerator: Math.round((load.user + load.system) / 1000),
     };
@@ -147,9 +160,11 @@ async function measure(setup: (typeof SETUPS)[number]): Promise<Result> {
         latencyMs: { p50: round(percentile(burstLatencies, 50)), p99: round(percentile(burstLatencies, 99)) },
       },
       cpuMs,
+      cost: { chatMicrosPerDelivery: round((cpuMs.chat * 1000) / (messages * MEMBERS), 2), redisMicrosPerMessage: round((cpuMs.redis * 1000) / messages) },
     };
   } finally {
     for (const client of clients) client.leave();
+    redis?.disconnect();
     await cluster.stop();
   }
 }
@@ -165,7 +180,8 @@ for (const setup of only ? [SETUPS[Number(only) - 1]!] : SETUPS) {
   console.log(
     `${setup.label.padEnd(32)} latency p50 ${l.p50} ms  p99 ${l.p99} ms | burst ${b.messages} msgs in ${b.seconds} s: ` +
       `${b.messagesPerSecond} msg/s, ${b.deliveriesPerSecond} deliveries/s (p50 ${b.latencyMs.p50} ms, p99 ${b.latencyMs.p99} ms) | ` +
-      `CPU ms: chat ${c.chat}, redis ${c.redis}, haproxy ${c.haproxy}, load generator ${c.loadGenerator} | joins ${result.joinSeconds} s`,
+      `CPU ms: chat ${c.chat}, redis ${c.redis}, haproxy ${c.haproxy}, load generator ${c.loadGenerator} ` +
+      `(chat ${result.cost.chatMicrosPerDelivery} µs/delivery, redis ${result.cost.redisMicrosPerMessage} µs/message) | joins ${result.joinSeconds} s`,
   );
 }
 const file = new URL('./results/chat-fanout.json', import.meta.url);
