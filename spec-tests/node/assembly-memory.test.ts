@@ -15,6 +15,7 @@
 import { spawn } from 'node:child_process';
 import type net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame, OP, rawUpgrade, readFrames, Resources, withTimeout, type RawFrame } from '../helpers/node-peers.js';
 
@@ -26,7 +27,7 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const srcIndex = new URL('../../src/index.ts', import.meta.url).href;
 
 /**
- * The server process: maxMessageSize from argv, RSS sampled after each socket read (on the next
+ * The server process: maxMessageSize from argv (permessage-deflate on), RSS sampled after each socket read (on the next
  * tick, once the session has processed it) and when a message arrives. "reset" collects garbage
  * and starts a new measurement; "report" answers with it.
  */
@@ -34,7 +35,7 @@ const SERVER = `
 import http from 'node:http';
 const { WebSocketServer } = await import(${JSON.stringify(srcIndex)});
 const server = http.createServer();
-const wss = new WebSocketServer({ server, maxMessageSize: Number(process.argv[1]) });
+const wss = new WebSocketServer({ server, maxMessageSize: Number(process.argv[1]), perMessageDeflate: true });
 let baseline = 0, peak = 0;
 const messages = [];
 const sample = () => { gc({ type: 'minor' }); peak = Math.max(peak, process.memoryUsage.rss()); };
@@ -79,9 +80,10 @@ async function startServerProcess(maxMessageSize: number) {
 }
 
 /** A raw client: writes frames with backpressure until done or until the server sends its close frame. */
-async function rawClient(port: number) {
-  const { socket, head } = await rawUpgrade(port, '/', resources);
+async function rawClient(port: number, extensions?: string) {
+  const { socket, head } = await rawUpgrade(port, '/', resources, extensions ? { 'Sec-WebSocket-Extensions': extensions } : {});
   expect(head.status).toBe(101);
+  expect(head.headers['sec-websocket-extensions']).toBe(extensions);
   const frames: RawFrame[] = [];
   readFrames(socket, head.rest, (f) => frames.push(f));
   let closed = false;
@@ -159,6 +161,23 @@ describe('memory while assembling a message (RFC 6455 §5.4, §10.4)', () => {
     const report = await reportOnceDelivered(server.report);
     console.info(`[assembly-memory] 64 MiB in 1 MiB fragments: peak RSS +${growthMiB(report).toFixed(1)} MiB`);
     expect(report.messages).toEqual([{ length: 64 * MIB, first: 1, last: 2 }]);
+    expect(growthMiB(report)).toBeLessThan(2.2 * 64);
+  }, 60_000);
+
+  it('[6455-10.4-1] [7692-6.2-1] a 64 MiB message compressed with permessage-deflate is delivered whole; joining its inflated pieces once stays under 2.2 × its size', async () => {
+    const server = await startServerProcess(64 * MIB);
+    await server.reset();
+    const client = await rawClient(server.port, 'permessage-deflate');
+    // Highly compressible text-like data, deflated with a sync flush and the tail removed (RFC 7692 §7.2.1).
+    const line = Buffer.from('{"type":"chat","room":"lobby","text":"hello hello hello"}\n');
+    const message = Buffer.alloc(64 * MIB);
+    for (let at = 0; at < message.length; at += line.length) line.copy(message, at, 0, Math.min(line.length, message.length - at));
+    for (let at = 0; at < message.length; at += 4096) message.writeUInt32BE(at, at); // some variety
+    const compressed = zlib.deflateRawSync(message, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    expect(await client.write(encodeFrame(OP.binary, compressed.subarray(0, -4), { mask: true, rsv: 4 }))).toBe(true);
+    const report = await reportOnceDelivered(server.report);
+    console.info(`[assembly-memory] 64 MiB compressed to ${(compressed.length / MIB).toFixed(1)} MiB: peak RSS +${growthMiB(report).toFixed(1)} MiB`);
+    expect(report.messages).toEqual([{ length: 64 * MIB, first: message[0], last: message[message.length - 1] }]);
     expect(growthMiB(report)).toBeLessThan(2.2 * 64);
   }, 60_000);
 });
