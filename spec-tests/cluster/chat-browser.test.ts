@@ -5,18 +5,16 @@
 // through HAProxy to a survivor and rejoins. Skipped loudly without Chromium, redis-server or
 // haproxy; fails under CI=true.
 
-import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../../examples/chat-cluster.js';
 import { browserTestsEnabled, launchChromium } from '../helpers/browser.js';
-import { systemPeerGate } from '../helpers/node-peers.js';
+import { clusterPeersGate } from './peers.js';
 
 declare const document: any;
 
-const installed = (command: string, flag: string) => spawnSync(command, [flag], { timeout: 10_000 }).status === 0;
-const enabled = browserTestsEnabled() && systemPeerGate('redis-server and haproxy (apt-get install redis-server haproxy)', installed('redis-server', '--version') && installed('haproxy', '-v'));
+const enabled = browserTestsEnabled() && clusterPeersGate();
 
 describe.skipIf(!enabled)('the chat page in Chromium through HAProxy, three chat processes', () => {
   let cluster: Cluster;

@@ -7,16 +7,15 @@
 // through HAProxy to the survivors; and that a Redis restart loses no message sent meanwhile.
 // Skipped loudly without redis-server or haproxy; fails under CI=true.
 
-import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../../examples/chat-cluster.js';
 import { ChatClient } from '../../examples/chat-client.js';
 import { PRESENCE_BOUND_MS } from '../../examples/chat-redis.js';
-import { systemPeerGate, until } from '../helpers/node-peers.js';
+import { until } from '../helpers/node-peers.js';
+import { clusterPeersGate } from './peers.js';
 
-const installed = (command: string, flag: string) => spawnSync(command, [flag], { timeout: 10_000 }).status === 0;
-const enabled = systemPeerGate('redis-server and haproxy (apt-get install redis-server haproxy)', installed('redis-server', '--version') && installed('haproxy', '-v'));
+const enabled = clusterPeersGate();
 
 const MEMBERS = 30;
 const PREFIX = 'wsref:{chat}:';
@@ -58,12 +57,12 @@ describe.skipIf(!enabled)('the chat room on three processes behind HAProxy, shar
 
   /**
    * Every member has each `tag` message exactly once, and each sender's lines in the order sent.
-   * A member that stayed connected since `before` was sent nothing twice; one that rejoined may
-   * have been (its catch-up overlaps what it saw), and drops repeats by message id.
+   * A member that never lost its connection was sent nothing twice; one that rejoined may have
+   * been (its catch-up overlaps what it saw, and may still arrive), and drops repeats by id.
    */
   function expectOnceAndInOrder(tag: string, count: number, before: ReturnType<typeof snapshot>): void {
     for (const [k, client] of clients.entries()) {
-      if (client.rejoins === before[k]!.rejoins) expect(client.repeats, `${client.name} was sent no message twice`).toBe(before[k]!.repeats);
+      if (client.rejoins === 0) expect(client.repeats, `${client.name} was sent no message twice`).toBe(before[k]!.repeats);
       const lines = client.messages.filter((m) => m.text.startsWith(`${tag} `));
       expect(lines, `${client.name} receives each "${tag}" message once`).toHaveLength(clients.length * count);
       for (const sender of clients) {
@@ -86,6 +85,7 @@ describe.skipIf(!enabled)('the chat room on three processes behind HAProxy, shar
   });
 
   it(`[6455-7.2.1-2] kill -9 of a process: the others announce its members gone within ${PRESENCE_BOUND_MS / 1000} s, and those members reconnect through HAProxy to the survivors and rejoin`, async () => {
+    expect(clients, 'the 30 members of the first test').toHaveLength(MEMBERS);
     const victim = cluster.processes[0]!;
     const victimNames = await namesHeldBy(victim.node);
     expect(victimNames.length).toBeGreaterThan(0);
@@ -96,7 +96,7 @@ describe.skipIf(!enabled)('the chat room on three processes behind HAProxy, shar
     // Every surviving member hears a 'left' for each of the victim's members, within the bound.
     await until(() => survivors.every((c) => victimNames.every((name) => c.changes.some((e) => e.type === 'left' && e.name === name && e.at >= killedAt))), PRESENCE_BOUND_MS + 3_000, 'the survivors hear that the victim\'s members left');
     const lastLeft = Math.max(...survivors.flatMap((c) => c.changes.filter((e) => e.type === 'left' && e.at >= killedAt).map((e) => e.at)));
-    expect(lastLeft - killedAt, 'announced gone within the bound (+ 1 s for delivery)').toBeLessThanOrEqual(PRESENCE_BOUND_MS + 1_000);
+    expect(lastLeft - killedAt, 'announced gone within the bound (+ 2 s for delivery on a busy machine)').toBeLessThanOrEqual(PRESENCE_BOUND_MS + 2_000);
 
     // The victim's members lost their connection (1006 on their side), came back and joined again.
     await until(() => allAgree(MEMBERS), 20_000, 'all 30 members are back and see the same list');
@@ -110,6 +110,7 @@ describe.skipIf(!enabled)('the chat room on three processes behind HAProxy, shar
   }, 45_000);
 
   it('[wsref] Redis killed and restarted empty: no process crashes, members stay connected, and every message sent during the outage reaches all members exactly once, in order', async () => {
+    expect(clients, 'the 30 members of the first test').toHaveLength(MEMBERS);
     const alive = cluster.processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
     await cluster.stopRedis();
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -129,4 +130,17 @@ describe.skipIf(!enabled)('the chat room on three processes behind HAProxy, shar
     expect((await redis.zrange(`${PREFIX}order`, 0, '-1')).sort()).toEqual(clients.map((c) => c.name).sort());
     await roundOfMessages('after-restart', 1, 10_000);
   }, 45_000);
+
+  it('[wsref] the processes\' subscriptions cut (CLIENT KILL TYPE pubsub): what was published meanwhile is caught up from the history stream, and nothing older is delivered again', async () => {
+    expect(clients, 'the 30 members of the first test').toHaveLength(MEMBERS);
+    const before = snapshot();
+    const killed = Number(await redis.client('KILL', 'TYPE', 'pubsub'));
+    expect(killed).toBe(cluster.processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null).length);
+    // Sent at once, while the subscribers reconnect: some processes miss them live.
+    for (const client of clients) client.say(`resubscribe ${client.name} 0`);
+    await until(() => clients.every((c, k) => c.messages.length - before[k]!.messages >= MEMBERS), 10_000, 'every member receives every line');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // room for repeats to show up, if any
+    expectOnceAndInOrder('resubscribe', 1, before);
+    expect(clients.map((c, k) => c.messages.length - before[k]!.messages), 'no older message was delivered again').toEqual(clients.map(() => MEMBERS));
+  });
 });
