@@ -134,7 +134,7 @@ describe.skipIf(!enabled)('the chat room on three processes behind HAProxy, shar
   it('[wsref] the processes\' subscriptions cut (CLIENT KILL TYPE pubsub): what was published meanwhile is caught up from the history stream, and nothing older is delivered again', async () => {
     expect(clients, 'the 30 members of the first test').toHaveLength(MEMBERS);
     const before = snapshot();
-    const killed = Number(await redis.client('KILL', 'TYPE', 'pubsub'));
+    const killed = Number(await redis.call('CLIENT', 'KILL', 'TYPE', 'pubsub'));
     expect(killed).toBe(cluster.processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null).length);
     // Sent at once, while the subscribers reconnect: some processes miss them live.
     for (const client of clients) client.say(`resubscribe ${client.name} 0`);
