@@ -1,8 +1,9 @@
 // RFC 6455 §5.4 and §10.4: where the bytes of a message wait until its final frame arrives.
-// A message's size is only known frame by frame (§5.4 gives no total), so its bytes are copied
-// into a few large blocks, each sized from what the frame headers have announced; the memory
-// held stays close to the bytes received (no doubling, no view per network read), and a single
-// frame that arrived in one piece is kept as it is, without a copy.
+// A message's size is only known frame by frame (§5.4 gives no total), so the memory held should
+// stay close to the bytes received: a message in one frame is copied into one allocation of the
+// size its header announced (or kept as it came, if it came in one piece); large network reads of
+// fragments are kept as they are; small pieces are copied into blocks, so a view per tiny piece
+// never costs more than the piece. Only a message in several parts is joined, once, at its end.
 
 const EMPTY = new Uint8Array(0);
 /**
@@ -52,9 +53,10 @@ export class MessageBuffer {
 
   /**
    * Appends bytes; `room` is how many bytes the message may still grow by in all (its size
-   * limit minus `length`): no block is made larger than that. The piece is copied unless it is
-   * the whole message, announced and arrived in one piece, or the first output of an extension
-   * (`expect` not called), which is already a buffer of its own.
+   * limit minus `length`): no block is made larger than that. The piece is kept without a copy
+   * when it is the whole message, announced and arrived in one piece, or the first output of an
+   * extension (`expect(0, …)`: nothing announced), which is already a buffer of its own; and when
+   * it is large and most of its own buffer (see below).
    */
   append(piece: Uint8Array, room: number): void {
     const length = piece.length;
