@@ -6,10 +6,14 @@
 //   npm run trace                       strict: fails on any untested MUST/SHOULD-level entry
 //   npm run trace -- --allow-untested   local work in progress only
 //   npm run trace -- --check            verify (including that the docs page is current), write nothing
+//
+// Each output is written only when its content changed: an unchanged page keeps its mtime, so
+// `npm start` (scripts/ensure-docs-built.mjs) does not rebuild the site after every `npm test`.
 import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
-import { join, relative, dirname, sep } from 'node:path';
+import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import { listTestFiles, testSourceRoute } from '../website/plugins/wsref-test-sources.js';
 
 export type Role = 'client' | 'server' | 'both' | 'extension' | 'intermediary' | 'iana' | 'other';
 export type DeclaredStatus = 'implemented' | 'not-applicable' | 'not-testable';
@@ -22,6 +26,8 @@ export interface Requirement {
 export interface RfcCatalog { rfc: number; title: string; url: string; requirements: Requirement[] }
 export interface TestCase {
   file: string; name: string; ids: string[]; wsref: boolean;
+  /** 1-based line of the `it(…)` call (absent for cases built by hand). */
+  line?: number;
   /** `it.skip`, `it.todo`, `it.fails`: present but verifies nothing, so it covers nothing. */
   skipped: boolean;
   /** Part of the name is only known at run time (`${x}`, an unresolved `it.each` table). */
@@ -29,7 +35,8 @@ export interface TestCase {
   malformed: string[];
 }
 export interface Problem { level: 'error' | 'warning'; message: string }
-export interface TracedEntry { req: Requirement; status: TracedStatus; tests: { file: string; name: string }[] }
+export interface TracedTest { file: string; name: string; line?: number }
+export interface TracedEntry { req: Requirement; status: TracedStatus; tests: TracedTest[] }
 export interface Tally { total: number; tested: number; untested: number; notApplicable: number; notTestable: number }
 export interface TraceResult {
   catalogs: RfcCatalog[]; entries: TracedEntry[]; tests: TestCase[]; problems: Problem[];
@@ -182,10 +189,11 @@ export function extractTests(source: string, file: string): TestCase[] {
         const names = expandEach(text(nameArg!), c.table ? literal(c.table) : undefined, !!c.table);
         const skipped = c.mods.some((m) => NOT_RUN.has(m));
         if (isTest) {
+          const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
           for (const n of names) {
             const full = [...suites.map((s) => s.text), n.text].join(' › ');
             const own = parseCitations(full);
-            tests.push({ file, name: full, ids: own.ids, wsref: own.wsref, skipped,
+            tests.push({ file, line, name: full, ids: own.ids, wsref: own.wsref, skipped,
               dynamic: n.dynamic || suites.some((s) => s.dynamic), malformed: own.malformed });
           }
           return;
@@ -282,7 +290,7 @@ export function trace(catalogs: RfcCatalog[], tests: TestCase[], opts: { allowUn
   const problems = validateCatalog(catalogs);
   const reqs = catalogs.flatMap((c) => c.requirements).sort((a, b) => compareIds(a.id, b.id));
   const byId = new Map(reqs.map((r) => [r.id, r]));
-  const covering = new Map<string, { file: string; name: string }[]>();
+  const covering = new Map<string, TracedTest[]>();
   const warn = (message: string) => problems.push({ level: 'warning', message });
   for (const t of tests) {
     const at = `${t.file}: "${t.name}"`;
@@ -292,11 +300,11 @@ export function trace(catalogs: RfcCatalog[], tests: TestCase[], opts: { allowUn
     for (const id of t.ids) {
       if (!byId.has(id)) { problems.push({ level: 'error', message: `${at} cites ${id}, which is not in the catalog` }); continue; }
       if (t.skipped) { warn(`${at} cites ${id} but is skipped/todo/fails, so it does not count`); continue; }
-      covering.set(id, [...(covering.get(id) ?? []), { file: t.file, name: t.name }]);
+      covering.set(id, [...(covering.get(id) ?? []), { file: t.file, name: t.name, ...(t.line ? { line: t.line } : {}) }]);
     }
   }
   const entries = reqs.map((req): TracedEntry => {
-    const key = (x: { file: string; name: string }) => `${x.file}\0${x.name}`;
+    const key = (x: TracedTest) => `${x.file}\0${x.name}`;
     const cov = (covering.get(req.id) ?? []).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     const status: TracedStatus = req.status !== 'implemented' ? req.status : cov.length ? 'tested' : 'untested';
     if (req.status !== 'implemented' && cov.length) warn(`${req.id} is ${req.status} but cited by ${cov.length} test(s)`);
@@ -349,6 +357,12 @@ export function mdxCell(s: string): string {
     .replace(/`/g, '&#96;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\{/g, '&#123;').replace(/\}/g, '&#125;');
 }
 
+/** A test's file and line, linked to that line of the test's page on the site (website/plugins/wsref-test-sources.ts). */
+export function testLink(test: TracedTest): string {
+  if (!test.line) return `\`${test.file}\``;
+  return `[\`${test.file}:${test.line}\`](${testSourceRoute(test.file)}#L${test.line})`;
+}
+
 export function renderMarkdown(r: TraceResult): string {
   const row = (label: string, t: Tally) =>
     `| ${label} | ${t.total} | ${t.tested} | ${t.untested} | ${t.notApplicable} | ${t.notTestable} | ${pct(t)} |`;
@@ -372,7 +386,7 @@ export function renderMarkdown(r: TraceResult): string {
         `[RFC ${cat.rfc} §${first.section}](${first.link}) — requirements: ${t.total}, tested: ${t.tested}, untested: ${t.untested}.`, '',
         '| id | key word | role | summary | status | tests or reason |', '| --- | --- | --- | --- | --- | --- |');
       for (const e of rows) {
-        const detail = e.tests.length ? e.tests.map((x) => `\`${x.file}\` › ${mdxCell(x.name)}`).join('<br />') : mdxCell(e.req.reason ?? '');
+        const detail = e.tests.length ? e.tests.map((x) => `${testLink(x)} › ${mdxCell(x.name)}`).join('<br />') : mdxCell(e.req.reason ?? '');
         out.push(`| [${e.req.id}](${e.req.link}) | ${e.req.keywords.join(', ')} | ${e.req.role} | ${mdxCell(e.req.summary)} | ${e.status.replace('-', ' ')} | ${detail} |`);
       }
     }
@@ -396,12 +410,18 @@ export function renderCoverageJson(r: TraceResult): string {
 
 // ---- Command line ----
 
-function listTestFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = join(dir, d.name);
-    if (d.isDirectory()) return d.name === 'node_modules' ? [] : listTestFiles(p);
-    return d.name.endsWith('.test.ts') ? [p] : [];
-  }).sort();
+/** Every test of the repository at `root`, read from the sources of spec-tests/. */
+export function collectTests(root: string): TestCase[] {
+  return listTestFiles(root).flatMap((file) => extractTests(readFileSync(join(root, file), 'utf8'), file));
+}
+
+/** Writes `text` unless the file already holds exactly it (an untouched file keeps its mtime, so
+ * `npm start` does not rebuild the site for a page that did not change). Returns whether it wrote. */
+export function writeIfChanged(file: string, text: string): boolean {
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return false;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return true;
 }
 
 export function main(argv: string[], root = fileURLToPath(new URL('..', import.meta.url))): number {
@@ -409,8 +429,7 @@ export function main(argv: string[], root = fileURLToPath(new URL('..', import.m
   const unknown = argv.filter((a) => a !== '--allow-untested' && a !== '--check');
   if (unknown.length) { process.stderr.write(`trace: unknown option ${unknown.join(' ')}\n`); return 2; }
   const reqDir = join(root, 'spec-tests', 'requirements');
-  const tests = listTestFiles(join(root, 'spec-tests')).flatMap((f) =>
-    extractTests(readFileSync(f, 'utf8'), relative(root, f).split(sep).join('/')));
+  const tests = collectTests(root);
   const result = trace(loadCatalogs(reqDir), tests, { allowUntested });
   const mdPath = join(root, 'docs', 'conformance', 'traceability.md');
   const markdown = renderMarkdown(result);
@@ -418,9 +437,8 @@ export function main(argv: string[], root = fileURLToPath(new URL('..', import.m
     const current = existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '';
     if (current !== markdown) result.problems.push({ level: 'error', message: 'docs/conformance/traceability.md is out of date: run npm run trace' });
   } else {
-    mkdirSync(dirname(mdPath), { recursive: true });
-    writeFileSync(mdPath, markdown);
-    writeFileSync(join(reqDir, 'coverage.json'), renderCoverageJson(result));
+    writeIfChanged(mdPath, markdown);
+    writeIfChanged(join(reqDir, 'coverage.json'), renderCoverageJson(result));
   }
   process.stdout.write(renderConsole(result));
   const errors = result.problems.filter((p) => p.level === 'error').length;

@@ -183,7 +183,7 @@ describe('outputs', () => {
       expect(existsSync(page())).toBe(false);
       expect(main([], root)).toBe(1);
       expect(main(['--allow-untested'], root)).toBe(0);
-      expect(readFileSync(page(), 'utf8')).toContain('`spec-tests/core/a.test.ts` › \\[6455-5.1-1\\] masks');
+      expect(readFileSync(page(), 'utf8')).toContain('[`spec-tests/core/a.test.ts:1`](/conformance/tests/core/a/#L1) › \\[6455-5.1-1\\] masks');
       expect(JSON.parse(readFileSync(join(root, 'spec-tests', 'requirements', 'coverage.json'), 'utf8')).totals.tested).toBe(1);
       expect(main(['--check', '--allow-untested'], root)).toBe(0);
     });
