@@ -30,7 +30,7 @@ describe('the chat room in one process', () => {
     return client;
   };
 
-  it(`[wsref] above ${FULL_LIST_LIMIT} members, joins and leaves are gathered into 'changes' events without the whole list, and every member's list stays right`, async () => {
+  it("[wsref] above the full-list limit (FULL_LIST_LIMIT members), joins and leaves are gathered into 'changes' events without the whole list, and every member's list stays right", async () => {
     const room = Array.from({ length: FULL_LIST_LIMIT + 2 }, (_, i) => member(`big-${i}`));
     for (const client of room) await client.join();
     const names = room.map((c) => c.name);
