@@ -1,5 +1,9 @@
 // Child processes of the benchmark: every server under test and the load generator run in
-// their own Node process (the machine has 2 cores: one for the server, one for the load).
+// their own Node process, each pinned to one core when `taskset` exists and the machine has
+// two or more: servers on core 1, load generators (and the clients under test) on core 0.
+// Pinning keeps the scheduler from moving a server onto the load's core mid-run; it also
+// means a server's helper threads (GC, zlib's pool) share its core, which is what CPU per
+// message should charge it for anyway.
 //
 // `npm run bench` compiles src/ and bench/ with tsc first (bench/tsconfig.json, into
 // dist/bench-build/) and runs the JavaScript with plain node: the code a build ships. Run from
@@ -7,7 +11,8 @@
 // for a smoke run but not for measuring: esbuild's keepNames option, which tsx turns on,
 // gives every named closure an own `name` property, about 250 bytes each.
 
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReadyMessage, Reply, Request } from './shared.js';
@@ -17,10 +22,20 @@ export const COMPILED = import.meta.url.endsWith('.js');
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_DIR = COMPILED ? path.resolve(BENCH_DIR, '..', '..', '..') : path.dirname(BENCH_DIR);
 
-/** ws with its native helpers turned off, as its README says (read once when ws loads). */
-export const WS_NO_NATIVE_ENV = { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' };
+/** Whether children can be pinned: `taskset` runs and there are at least two cores. */
+export const PINNING = os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+export const SERVER_CORE = 1;
+export const LOAD_CORE = 0;
+
+/** Pins every thread of `pid` (and the threads it starts later) to `core`. */
+function pin(pid: number, core: number): void {
+  const result = spawnSync('taskset', ['-a', '-cp', String(core), String(pid)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`taskset could not pin ${pid} to core ${core}: ${result.stderr.trim()}`);
+}
 
 export interface StartOptions {
+  /** The core to pin the process to (when PINNING). */
+  core?: number;
   /** Environment added to (or, with `undefined`, removed from) this process's. */
   env?: Record<string, string | undefined>;
   /** Extra node flags, e.g. --cpu-prof. */
@@ -70,6 +85,14 @@ export class Child {
       execArgv: [...loader, '--expose-gc', ...(options.nodeFlags ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    if (PINNING && options.core !== undefined && child.pid !== undefined) {
+      try {
+        pin(child.pid, options.core);
+      } catch (error) {
+        child.kill('SIGKILL');
+        return Promise.reject(error as Error);
+      }
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');

@@ -2,8 +2,23 @@
 // the messages they exchange over Node's IPC channel, the compression parameters both
 // servers are given, and the payloads every scenario sends. No RFC logic lives here.
 
-/** Which server (or client) implementation a process runs. */
-export type Impl = 'wsref' | 'ws' | 'ws+native' | 'tcp';
+/**
+ * Which server (or client) implementation a process runs. `ws` always runs with its native
+ * helpers (bufferutil) when they are installed; the run says so and the column is labelled.
+ */
+export type Impl = 'wsref' | 'ws' | 'tcp';
+
+/**
+ * What a server process has spent, read by itself: `process.cpuUsage()` (user + system, µs)
+ * and the messages it has echoed so far, at `atMs` (its own `performance.now()`). Two marks
+ * around a measured window give CPU per message and messages per second.
+ */
+export interface CpuMark {
+  type: 'cpu';
+  cpuMicros: number;
+  messages: number;
+  atMs: number;
+}
 
 /** A server process tells the harness it listens. */
 export interface ReadyMessage {
@@ -41,17 +56,40 @@ export interface Reply<R = unknown> {
 }
 
 /**
- * permessage-deflate settings, the same on both servers (RFC 7692): context takeover in both
- * directions, 32 KiB windows (15 bits, the default), zlib level 6 and memLevel 8 (zlib's
- * defaults, written out), and every message compressed (threshold 0).
+ * permessage-deflate settings, the same for every server and client (RFC 7692): context
+ * takeover in both directions (§7.1.1), 32 KiB windows both ways (15 bits, §7.1.2), zlib
+ * level 6 and memLevel 8 (zlib's defaults, written out), and the same threshold on both sides:
+ * 1 KiB, the default of both libraries (messages shorter than that go uncompressed).
  */
 export const DEFLATE_LEVEL = 6;
 export const DEFLATE_MEM_LEVEL = 8;
-export const WSREF_DEFLATE = { threshold: 0, level: DEFLATE_LEVEL, memLevel: DEFLATE_MEM_LEVEL } as const;
-export const WS_DEFLATE = {
-  threshold: 0,
-  zlibDeflateOptions: { level: DEFLATE_LEVEL, memLevel: DEFLATE_MEM_LEVEL },
+export const DEFLATE_THRESHOLD = 1024;
+export const DEFLATE_WINDOW_BITS = 15;
+export const WSREF_DEFLATE = {
+  threshold: DEFLATE_THRESHOLD,
+  level: DEFLATE_LEVEL,
+  memLevel: DEFLATE_MEM_LEVEL,
+  serverNoContextTakeover: false,
+  clientNoContextTakeover: false,
+  serverMaxWindowBits: DEFLATE_WINDOW_BITS,
+  clientMaxWindowBits: DEFLATE_WINDOW_BITS,
 } as const;
+export const WS_DEFLATE = {
+  threshold: DEFLATE_THRESHOLD,
+  zlibDeflateOptions: { level: DEFLATE_LEVEL, memLevel: DEFLATE_MEM_LEVEL },
+  serverNoContextTakeover: false,
+  clientNoContextTakeover: false,
+  serverMaxWindowBits: DEFLATE_WINDOW_BITS,
+  clientMaxWindowBits: DEFLATE_WINDOW_BITS,
+} as const;
+
+/**
+ * How a server echoes a text message, chosen per connection by the URL path. `bytes`: the
+ * payload goes back without being decoded (ws hands text over as a Buffer); `string`: decoded
+ * to a JavaScript string and sent as one, as applications that read text do.
+ */
+export type TextEcho = 'bytes' | 'string';
+export const textEchoOf = (url: string | undefined): TextEcho => (url?.startsWith('/string') ? 'string' : 'bytes');
 
 /** A small deterministic PRNG (mulberry32), so every run sends the same bytes. */
 export function prng(seed: number): () => number {

@@ -1,24 +1,43 @@
 // The load generator process: runs one task at a time for the harness (over IPC) and
-// answers with its result. It lives in its own process, apart from every server.
+// answers with its result. It lives in its own process, apart from every server. Which
+// client library it drives is set by BENCH_CLIENT (./client-tasks.ts); `echo` is the raw,
+// batched "parser ceiling" run (./raw-tasks.ts).
 
 import type { Reply, Request } from '../shared.js';
-import { runClientEcho, type ClientEchoTask } from './client-tasks.js';
-import { runCloseAll, runEcho, runLatency, runOpen, type CloseAllTask, type EchoTask, type LatencyTask, type OpenTask } from './raw-tasks.js';
+import {
+  cpuMark,
+  runCloseAll,
+  runLatency,
+  runOpen,
+  startEcho,
+  stopEcho,
+  type CloseAllTask,
+  type CpuTask,
+  type LatencyTask,
+  type OpenTask,
+  type StartEchoTask,
+  type StopEchoTask,
+} from './client-tasks.js';
+import { runEcho, type EchoTask } from './raw-tasks.js';
 
-export type LoadTask = EchoTask | LatencyTask | OpenTask | CloseAllTask | ClientEchoTask | { kind: 'exit' };
+export type LoadTask = EchoTask | StartEchoTask | StopEchoTask | CpuTask | LatencyTask | OpenTask | CloseAllTask | { kind: 'exit' };
 
-function run(task: LoadTask): Promise<unknown> {
+async function run(task: LoadTask): Promise<unknown> {
   switch (task.kind) {
     case 'echo':
       return runEcho(task);
+    case 'startEcho':
+      return startEcho(task);
+    case 'stopEcho':
+      return stopEcho();
+    case 'cpu':
+      return cpuMark();
     case 'latency':
       return runLatency(task);
     case 'open':
       return runOpen(task);
     case 'closeAll':
       return runCloseAll();
-    case 'clientEcho':
-      return runClientEcho(task);
     case 'exit':
       process.exit(0);
   }
@@ -33,4 +52,4 @@ process.on('message', (raw) => {
   );
 });
 process.on('disconnect', () => process.exit(0));
-process.send?.({ type: 'ready', port: 0, info: { impl: process.env.BENCH_CLIENT ?? 'raw' } });
+process.send?.({ type: 'ready', port: 0, info: { impl: process.env.BENCH_CLIENT ?? 'ws' } });

@@ -1,6 +1,8 @@
-// The load generator's measurements against a server, all driven through ./wire.ts so the
-// client side costs the same for every server: echo throughput with a window of messages
-// in flight, one-at-a-time round-trip latency, and many mostly idle connections.
+// The "parser ceiling" scenario, kept apart from the PASS/MISS table: raw sockets write up to
+// `window` prebuilt, premasked frames (RFC 6455 §5.3) per write and walk the replies without
+// copying (./wire.ts). No application sends like this; it shows how fast a server's frame
+// parser and output batching can go when the client costs almost nothing. The honest
+// comparison, through real client libraries, is ./client-tasks.ts.
 
 import { performance } from 'node:perf_hooks';
 import type net from 'node:net';
@@ -39,43 +41,6 @@ export interface EchoResult {
   megabytesPerSecond: number;
   messages: number;
   seconds: number;
-}
-
-export interface LatencyTask {
-  kind: 'latency';
-  port: number;
-  protocol: 'ws' | 'tcp';
-  size: number;
-  warmupMs: number;
-  durationMs: number;
-}
-
-export interface LatencyResult {
-  samples: number;
-  p50Micros: number;
-  p99Micros: number;
-  meanMicros: number;
-}
-
-export interface OpenTask {
-  kind: 'open';
-  port: number;
-  count: number;
-  /** Handshakes in progress at once. */
-  concurrency: number;
-  deflate: boolean;
-  /** Exchange one compressed message per connection, so both of the server's zlib streams exist. */
-  prime: boolean;
-}
-
-export interface OpenResult {
-  opened: number;
-  seconds: number;
-  perSecond: number;
-}
-
-export interface CloseAllTask {
-  kind: 'closeAll';
 }
 
 function payloadOf(kind: PayloadKind, size: number): Buffer {
@@ -162,89 +127,4 @@ export async function runEcho(task: EchoTask): Promise<EchoResult> {
     messages: received,
     seconds,
   };
-}
-
-export async function runLatency(task: LatencyTask): Promise<LatencyResult> {
-  const frame = wireMessage(task.protocol, 'binary', task.size, false);
-  const { socket, leftover } = await open(task.protocol, task.port, false);
-  const counter = task.protocol === 'tcp' ? tcpReplyCounter() : webSocketReplyCounter();
-  const samples = new Float64Array(2_000_000);
-  let count = 0;
-  let recording = false;
-  let running = true;
-  let sentAt = 0n;
-  let failure: Error | undefined;
-  const expectClose = watchForDrop(socket, (error) => (failure ??= error));
-  const send = () => {
-    sentAt = process.hrtime.bigint();
-    socket.write(frame);
-  };
-  socket.on('data', (chunk: Buffer) => {
-    if (counter.feed(chunk) === 0) return;
-    const elapsed = Number(process.hrtime.bigint() - sentAt);
-    if (recording && count < samples.length) samples[count++] = elapsed;
-    if (running) send();
-  });
-  if (leftover.length > 0) counter.feed(leftover);
-  socket.resume();
-  send();
-  await sleep(task.warmupMs);
-  recording = true;
-  await sleep(task.durationMs);
-  running = false;
-  recording = false;
-  expectClose();
-  socket.resetAndDestroy();
-  if (failure) throw failure;
-  if (count === 0) throw new Error('no round trip completed');
-  const sorted = samples.subarray(0, count).sort();
-  const quantile = (q: number) => sorted[Math.min(count - 1, Math.floor(q * count))]! / 1000;
-  let sum = 0;
-  for (let i = 0; i < count; i++) sum += sorted[i]!;
-  return { samples: count, p50Micros: quantile(0.5), p99Micros: quantile(0.99), meanMicros: sum / count / 1000 };
-}
-
-/** Connections opened by `runOpen`, kept until `closeAll`. */
-const held: net.Socket[] = [];
-
-export async function runOpen(task: OpenTask): Promise<OpenResult> {
-  const prime = task.prime ? wireMessage('ws', 'json', 1024, task.deflate) : undefined;
-  let next = 0;
-  const start = performance.now();
-  const worker = async () => {
-    while (next < task.count) {
-      next++;
-      const { socket, leftover } = await openWebSocket(task.port, task.deflate);
-      socket.on('error', () => {});
-      held.push(socket);
-      if (prime) {
-        const counter = webSocketReplyCounter();
-        await new Promise<void>((resolve, reject) => {
-          const onData = (chunk: Buffer) => {
-            if (counter.feed(chunk) > 0) {
-              socket.off('data', onData);
-              socket.pause();
-              resolve();
-            }
-          };
-          socket.on('data', onData);
-          socket.once('close', () => reject(new Error('server closed a primed connection')));
-          if (leftover.length > 0) onData(leftover);
-          socket.resume();
-          socket.write(prime);
-        });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(task.concurrency, task.count) }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  return { opened: task.count, seconds, perSecond: task.count / seconds };
-}
-
-export async function runCloseAll(): Promise<{ closed: number }> {
-  const closed = held.length;
-  // RST instead of FIN: no TIME_WAIT left behind to use up loopback ports between rounds.
-  for (const socket of held.splice(0)) socket.resetAndDestroy();
-  await sleep(50);
-  return { closed };
 }

@@ -1,9 +1,20 @@
 // What every benchmark server process does besides echoing: tell the harness its port over
-// the IPC channel, and measure its own memory when asked (after forced garbage collection,
-// so the numbers are live objects, not garbage waiting for a collection).
+// the IPC channel, measure its own memory when asked (after forced garbage collection, so the
+// numbers are live objects, not garbage waiting for a collection), and report the CPU time it
+// has used and the messages it has echoed (`cpu`), so CPU per message is measured inside the
+// process that spends it.
 
+/** What a server counts for the harness. */
+export interface ServerCounters {
+  /** Open WebSocket (or TCP) connections. */
+  connections(): number;
+  /** Messages echoed since the process started. */
+  messages(): number;
+}
+
+import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import type { MemoryReport, ReadyMessage, Reply, Request } from '../shared.js';
+import type { CpuMark, MemoryReport, ReadyMessage, Reply, Request } from '../shared.js';
 
 type Gc = () => void;
 
@@ -23,14 +34,19 @@ async function settle(): Promise<void> {
 
 /**
  * Wires the process to the harness: sends `ready` once, answers `measure` with a memory
- * report, and exits on `exit` (or when the harness goes away).
+ * report and `cpu` with a CpuMark, and exits on `exit` (or when the harness goes away).
  */
-export function serveHarness(port: number, info: Record<string, unknown>, countConnections: () => number): void {
+export function serveHarness(port: number, info: Record<string, unknown>, counters: ServerCounters): void {
   const send = (message: ReadyMessage | Reply) => process.send?.(message);
   process.on('message', (raw) => {
-    const request = raw as Request<{ kind: 'measure' | 'exit' }>;
+    const request = raw as Request<{ kind: 'measure' | 'cpu' | 'exit' }>;
     if (request.type !== 'request') return;
     if (request.task.kind === 'exit') process.exit(0);
+    if (request.task.kind === 'cpu') {
+      const usage = process.cpuUsage();
+      const result: CpuMark = { type: 'cpu', cpuMicros: usage.user + usage.system, messages: counters.messages(), atMs: performance.now() };
+      send({ type: 'reply', id: request.id, result });
+    }
     if (request.task.kind === 'measure') {
       void settle().then(
         () => {
@@ -43,7 +59,7 @@ export function serveHarness(port: number, info: Record<string, unknown>, countC
             newSpace: v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0,
             external: usage.external,
             arrayBuffers: usage.arrayBuffers,
-            connections: countConnections(),
+            connections: counters.connections(),
           };
           send({ type: 'reply', id: request.id, result });
         },

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { serveHarness } from './control.js';
 
 let open = 0;
+let echoed = 0;
 
 const server = net.createServer((socket) => {
   open++;
@@ -29,6 +30,7 @@ const server = net.createServer((socket) => {
       }
       if (buffered < need) break;
       socket.write(take(pieces, need)); // prefix and payload, as received
+      echoed++;
       buffered -= need;
       need = -1;
     }
@@ -66,5 +68,5 @@ function take(pieces: Buffer[], length: number): Buffer {
 
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
-  serveHarness(port, { impl: 'tcp' }, () => open);
+  serveHarness(port, { impl: 'tcp' }, { connections: () => open, messages: () => echoed });
 });

@@ -1,5 +1,7 @@
 // The `ws` server the benchmark compares against, written the way its README shows:
-// `new WebSocketServer({ port })` echoing with `ws.send(data, { binary: isBinary })`.
+// `new WebSocketServer({ port })` echoing with `ws.send(data, { binary: isBinary })`. On a
+// connection to `/string…` text is echoed the way an application that reads text does it:
+// `ws.send(data.toString())`, a UTF-8 decode and a string send (see TextEcho in ../shared.ts).
 // Whether ws may use its native helpers is decided by the environment the harness starts
 // this process with (WS_NO_BUFFER_UTIL / WS_NO_UTF_8_VALIDATE); the process reports what it
 // actually loaded so the table never claims "native" without it.
@@ -8,7 +10,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
-import { WS_DEFLATE } from '../shared.js';
+import { textEchoOf, WS_DEFLATE } from '../shared.js';
 import { serveHarness } from './control.js';
 
 const deflate = process.env.BENCH_DEFLATE === '1';
@@ -32,9 +34,14 @@ function versionOf(name: string): string | undefined {
 
 const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: deflate ? WS_DEFLATE : false });
 
-wss.on('connection', (ws) => {
-  ws.on('message', (data, isBinary) => {
-    ws.send(data, { binary: isBinary });
+let echoed = 0;
+
+wss.on('connection', (ws, request) => {
+  const decodeText = textEchoOf(request.url) === 'string';
+  ws.on('message', (data: Buffer, isBinary) => {
+    echoed++;
+    if (decodeText && !isBinary) ws.send(data.toString());
+    else ws.send(data, { binary: isBinary });
   });
 });
 
@@ -51,6 +58,6 @@ wss.on('listening', () => {
       // never loads utf-8-validate, with or without WS_NO_UTF_8_VALIDATE.
       utf8: 'buffer.isUtf8',
     },
-    () => wss.clients.size,
+    { connections: () => wss.clients.size, messages: () => echoed },
   );
 });

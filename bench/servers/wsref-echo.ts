@@ -1,7 +1,9 @@
 // The wsref server under test: the public API exactly as an application uses it, an HTTP
 // server with a WebSocket endpoint inside, echoing every message with `session.send`.
 // No benchmark-only fast paths. BENCH_DEFLATE=1 turns on permessage-deflate (RFC 7692)
-// with the parameters in ../shared.ts.
+// with the parameters in ../shared.ts. wsref hands every text message to the application as
+// a decoded string (it has no bytes-text API yet), so both text echoes (`/bytes` and
+// `/string`, see TextEcho) take the same path here: decode, then send the string.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,13 +16,19 @@ const deflate = process.env.BENCH_DEFLATE === '1';
 const server = http.createServer((_request, response) => response.end('wsref benchmark server\n'));
 const wss = new WebSocketServer({ server, ...(deflate ? { perMessageDeflate: WSREF_DEFLATE } : {}) });
 
+let echoed = 0;
+
 wss.on('connection', (session) => {
   session.on('message', (data, isBinary) => {
+    echoed++;
     session.send(data, { binary: isBinary });
   });
 });
 
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
-  serveHarness(port, { impl: 'wsref', deflate, runner: import.meta.url.endsWith('.js') ? 'tsc output' : 'tsx' }, () => wss.clients.size);
+  serveHarness(port, { impl: 'wsref', deflate, runner: import.meta.url.endsWith('.js') ? 'tsc output' : 'tsx', textBytesApi: false }, {
+    connections: () => wss.clients.size,
+    messages: () => echoed,
+  });
 });

@@ -1,11 +1,14 @@
 // The benchmark harness (bench/), run with tiny sizes so `npm test` notices when it breaks:
-// every scenario starts its own server processes and load generator and must produce a
-// number for wsref and ws. Plus the two pieces whose mistakes would silently skew the
-// table: the load generator's reply counter and the PASS/MISS rules.
+// every scenario starts its own server processes and client processes and must produce a
+// number for wsref and ws. Plus the pieces whose mistakes would silently skew the table: the
+// raw reply counter, the paired ratios with their PASS/MISS/PENDING rules, and the servers'
+// own CPU-per-message accounting.
 
 import { describe, expect, it } from 'vitest';
 import { buildClientFrame, webSocketReplyCounter } from '../../bench/loadgen/wire.js';
 import { buildRows } from '../../bench/report.js';
+import { measureEcho, orderFor, startServer, type BenchConfig } from '../../bench/measure.js';
+import { Child } from '../../bench/processes.js';
 import { runScenarios, windowFor, type Sample } from '../../bench/scenarios.js';
 
 /** An unmasked server frame (RFC 6455 §5.2), as the servers under test send them. */
@@ -55,45 +58,77 @@ describe('benchmark harness', () => {
     expect(windowFor(16 * 1024 * 1024)).toBe(2);
   });
 
-  it('[wsref] rows take medians across rounds and miss when wsref is below its target', () => {
-    const sample = (impl: Sample['impl'], round: number, value: number): Sample => ({
-      scenario: 'echo', metric: 'msg/s', payload: impl === 'tcp' ? '' : 'binary', size: 65536, impl, round, value,
-    });
-    const samples = [
-      ...[100, 90, 300].map((v, i) => sample('wsref', i + 1, v)),
-      ...[80, 95, 85].map((v, i) => sample('ws', i + 1, v)),
-      ...[110, 120, 90].map((v, i) => sample('ws+native', i + 1, v)),
-      ...[200, 210, 190].map((v, i) => sample('tcp', i + 1, v)),
-    ];
-    const [row] = buildRows(samples);
-    expect(row!.results.wsref).toMatchObject({ median: 100, min: 90, max: 300 });
-    expect(row!.ratioWs).toBeCloseTo(100 / 85);
-    expect(row!.ratioWsNative).toBeCloseTo(100 / 110);
-    // 100 ≥ 1.0×85 and 100 ≥ 0.9×110 hold, but 100 < 0.7×200 (the TCP ceiling rule for ≥ 64 KiB).
-    expect(row!.verdict).toBe('MISS');
-    expect(row!.misses).toEqual(['≥0.7×tcp']);
+  const sample = (scenario: string, metric: string, payload: string, size: number, impl: Sample['impl'], round: number, value: number): Sample => ({
+    scenario, metric, payload, size, impl, round, value,
   });
 
+  it('[wsref] ratios are paired per round (median of per-round ratios), not a ratio of medians', () => {
+    // Round 2 was slow for both: per-round ratios 1.0, 1.0, 2.0 → median 1.0. The ratio of the
+    // medians (200 ÷ 100) would say 2.0 and miss.
+    const samples = [
+      ...[100, 400, 200].map((v, i) => sample('echo', 'cpu/msg', 'binary', 16, 'wsref', i + 1, v)),
+      ...[100, 400, 100].map((v, i) => sample('echo', 'cpu/msg', 'binary', 16, 'ws', i + 1, v)),
+    ];
+    const [row] = buildRows(samples);
+    expect(row!.results.wsref).toMatchObject({ median: 200, min: 100, max: 400 });
+    expect(row!.ratioWs).toBe(1);
+    expect(row!.verdict).toBe('PASS');
+    expect(orderFor(['wsref', 'ws'], 1)).toEqual(['wsref', 'ws']);
+    expect(orderFor(['wsref', 'ws'], 2)).toEqual(['ws', 'wsref']);
+  });
+
+  it('[wsref] echo msg/s from 64 KiB up misses below 0.8× raw TCP; text-bytes is PENDING; the ceiling has no verdict', () => {
+    const samples = [
+      ...[100, 90, 95].map((v, i) => sample('echo', 'msg/s', 'binary', 65536, 'wsref', i + 1, v)),
+      ...[80, 95, 85].map((v, i) => sample('echo', 'msg/s', 'binary', 65536, 'ws', i + 1, v)),
+      ...[200, 210, 190].map((v, i) => sample('echo', 'msg/s', '', 65536, 'tcp', i + 1, v)),
+      ...[5, 5].map((v, i) => sample('echo', 'cpu/msg', 'text-bytes', 16, 'wsref', i + 1, v)),
+      ...[4, 4].map((v, i) => sample('echo', 'cpu/msg', 'text-bytes', 16, 'ws', i + 1, v)),
+      ...[9, 9].map((v, i) => sample('parser ceiling', 'msg/s', 'binary', 16, 'wsref', i + 1, v)),
+      ...[3, 3].map((v, i) => sample('parser ceiling', 'msg/s', 'binary', 16, 'ws', i + 1, v)),
+    ];
+    const [echo, textBytes, ceiling] = buildRows(samples);
+    expect(echo!.ratioTcp).toBe(0.5); // per round: 100/200, 90/210, 95/190
+    expect(echo!.verdict).toBe('MISS');
+    expect(echo!.misses).toEqual(['≥0.8×tcp']);
+    expect(textBytes!.verdict).toBe('PENDING');
+    expect(textBytes!.note).toMatch(/bytes-text API/);
+    expect(ceiling!.section).toBe('ceiling');
+    expect(ceiling!.verdict).toBe('');
+  });
+
+  it('[wsref] a server counts its own echoes and CPU: 16 KiB messages cost measurable CPU per message', async () => {
+    const config = smokeConfig(['echo']);
+    const server = await startServer('ws', config);
+    const load = await Child.start('ws client', 'loadgen/main.ts', { env: { BENCH_CLIENT: 'ws' } });
+    try {
+      const m = await measureEcho(load, server, { kind: 'startEcho', url: `ws://127.0.0.1:${server.port}/bytes`, tcp: false, size: 16384, payload: 'binary', deflate: false, window: 4 }, config);
+      expect(m.messages).toBeGreaterThanOrEqual(config.minMessages);
+      expect(m.serverCpuMicros).toBeGreaterThan(0);
+      expect(m.clientCpuMicros).toBeGreaterThan(0);
+      expect(m.messagesPerSecond).toBeGreaterThan(0);
+    } finally {
+      await Promise.all([server.stop(), load.stop()]);
+    }
+  }, 60_000);
+
   it('[wsref] every scenario runs end to end with tiny sizes and yields numbers for wsref and ws', async () => {
-    const { samples } = await runScenarios({
-      scenarios: ['echo', 'latency', 'idle', 'deflate', 'client'],
-      rounds: 1,
-      warmupMs: 30,
-      durationMs: 120,
-      echoSizes: [16, 1024],
-      echoPayloads: ['binary', 'text'],
-      latencyMs: 120,
-      idleConnections: 20,
-      deflateSizes: [1024],
-      compressedConnections: 5,
-      clientSizes: [1024],
-      native: false,
-      wsrefNodeFlags: [],
-      log: () => {},
-    });
+    const { samples } = await runScenarios(smokeConfig(['echo', 'latency', 'idle', 'deflate', 'client', 'ceiling']));
     const rows = buildRows(samples);
-    const names = new Set(rows.map((r) => `${r.scenario} ${r.metric}`));
-    for (const expected of ['echo msg/s', 'latency p50', 'idle conns rss/conn', 'idle conns setup/s', 'deflate echo msg/s', 'deflate conns heap/conn', 'client echo msg/s']) {
+    const names = new Set(rows.map((r) => `${r.scenario} ${r.payload} ${r.metric}`));
+    for (const expected of [
+      'echo binary cpu/msg',
+      'echo text-bytes cpu/msg',
+      'echo text-string cpu/msg',
+      'echo binary msg/s',
+      'latency binary p50',
+      'idle conns  rss/conn',
+      'idle conns  setup/s',
+      'deflate echo json cpu/msg',
+      'deflate conns json heap/conn',
+      'client echo binary cpu/msg',
+      'parser ceiling binary msg/s',
+    ]) {
       expect(names, expected).toContain(expected);
     }
     for (const row of rows) {
@@ -103,6 +138,27 @@ describe('benchmark harness', () => {
         if (row.unit !== 'B/conn') expect(median).toBeGreaterThan(0);
       }
     }
-    expect(rows.filter((r) => r.scenario === 'echo').every((r) => r.results.tcp !== undefined)).toBe(true);
+    expect(rows.filter((r) => r.scenario === 'echo' && r.payload === 'binary' && r.metric === 'msg/s').every((r) => r.results.tcp !== undefined)).toBe(true);
   }, 180_000);
 });
+
+function smokeConfig(scenarios: BenchConfig['scenarios']): BenchConfig {
+  return {
+    scenarios,
+    rounds: 1,
+    warmupMs: 30,
+    durationMs: 120,
+    minMessages: 2,
+    echoSizes: [16, 1024],
+    echoPayloads: ['binary', 'text-bytes', 'text-string'],
+    latencyMs: 120,
+    idleConnections: 20,
+    deflateSizes: [2048],
+    compressedConnections: 5,
+    clientSizes: [1024],
+    ceilingSizes: [16],
+    native: false,
+    wsrefNodeFlags: [],
+    log: () => {},
+  };
+}
