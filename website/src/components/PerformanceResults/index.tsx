@@ -1,5 +1,7 @@
 // The benchmark summary (docs/performance-results.json, written by a full `npm run bench`) as a
-// chart and a table on docs/performance.md. The chart is inline SVG drawn here: no chart library,
+// chart and a table on docs/performance.md, with the method the run printed next to the figures.
+// The ws column is ws with its native helpers; ratios are paired per round (bench/report.ts).
+// The batched "parser ceiling" rows have no target and are shown apart. The chart is inline SVG drawn here: no chart library,
 // nothing fetched. When the file does not exist yet, the page says how to produce it.
 
 import React from 'react';
@@ -20,10 +22,10 @@ interface ResultRow {
   readonly unit: string;
   readonly wsref: Spread | null;
   readonly ws: Spread | null;
-  readonly wsNative: Spread | null;
   readonly tcp: number | null;
   readonly ratioWs: number | null;
-  readonly ratioWsNative: number | null;
+  readonly ratioTcp: number | null;
+  readonly section: 'targets' | 'ceiling';
   readonly target: string;
   readonly result: string;
 }
@@ -33,17 +35,24 @@ interface PerformanceSummary {
   readonly machine: { readonly cpu: string; readonly cores: number; readonly node: string; readonly platform: string };
   readonly nativeHelpers?: Record<string, string | false | null>;
   readonly ws?: string | null;
+  readonly pinned?: boolean;
+  /** How the figures were taken, as the run printed it. */
+  readonly method: string;
+  /** Why text-bytes cells say PENDING. */
+  readonly pending?: string;
   readonly settings?: { readonly rounds?: number; readonly durationMs?: number; readonly idleConnections?: number; readonly compressedConnections?: number };
   readonly rows: readonly ResultRow[];
 }
 
 function isSummary(value: unknown): value is PerformanceSummary {
-  return typeof value === 'object' && value !== null && Array.isArray((value as PerformanceSummary).rows) && typeof (value as PerformanceSummary).machine === 'object';
+  // A summary without `method` comes from the retired batched load generator: not shown.
+  const summary = value as PerformanceSummary;
+  return typeof value === 'object' && value !== null && Array.isArray(summary.rows) && typeof summary.machine === 'object' && typeof summary.method === 'string';
 }
 
 /** µs and bytes per connection: smaller is better. Everything else (msg/s, conn/s): larger. */
 function lowerIsBetter(unit: string): boolean {
-  return unit === 'µs' || unit === 'B/conn';
+  return unit === 'µs' || unit === 'µs/msg' || unit === 'B/conn';
 }
 
 function formatValue(value: number | undefined | null, unit: string): string {
@@ -75,10 +84,10 @@ const VALUE_WIDTH = 64;
 const ROW_HEIGHT = 28;
 const BAR_HEIGHT = 10;
 
-/** wsref ÷ ws and wsref ÷ ws+native per row, on a log scale centred on 1× (right: wsref better). */
+/** wsref ÷ ws (native helpers on) per row, paired per round, on a log scale centred on 1× (right: wsref better). */
 function RatioChart({ rows }: { rows: readonly ResultRow[] }): React.JSX.Element {
-  const plotted = rows.filter((r) => advantage(r.ratioWs, r.unit) !== undefined || advantage(r.ratioWsNative, r.unit) !== undefined);
-  const values = plotted.flatMap((r) => [advantage(r.ratioWs, r.unit), advantage(r.ratioWsNative, r.unit)]).filter((v): v is number => v !== undefined);
+  const plotted = rows.filter((r) => advantage(r.ratioWs, r.unit) !== undefined);
+  const values = plotted.map((r) => advantage(r.ratioWs, r.unit)!);
   const extent = Math.max(2, ...values.map((v) => Math.max(v, 1 / v)));
   const half = (CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH) / 2;
   const centre = LABEL_WIDTH + half;
@@ -90,7 +99,7 @@ function RatioChart({ rows }: { rows: readonly ResultRow[] }): React.JSX.Element
       className={styles.chart}
       viewBox={`0 0 ${CHART_WIDTH} ${height}`}
       role="img"
-      aria-label="wsref compared with ws and ws with native helpers, per benchmark row"
+      aria-label="wsref compared with ws (native helpers on), per benchmark row"
       data-testid="performance-chart"
     >
       <text x={centre} y={12} textAnchor="middle" className={styles.axisTitle}>
@@ -106,10 +115,7 @@ function RatioChart({ rows }: { rows: readonly ResultRow[] }): React.JSX.Element
       ))}
       {plotted.map((row, i) => {
         const y = 24 + i * ROW_HEIGHT;
-        const bars: [number | undefined, string, string][] = [
-          [advantage(row.ratioWs, row.unit), styles.barWs!, 'ws'],
-          [advantage(row.ratioWsNative, row.unit), styles.barNative!, 'ws+native'],
-        ];
+        const bars: [number | undefined, string, string][] = [[advantage(row.ratioWs, row.unit), styles.barWs!, 'ws+native']];
         return (
           <g key={`${rowLabel(row)}-${i}`}>
             <text x={LABEL_WIDTH - 8} y={y + BAR_HEIGHT + 2} textAnchor="end" className={styles.rowLabel}>
@@ -138,13 +144,16 @@ export default function PerformanceResults(): React.JSX.Element {
       <div className={styles.absent} data-testid="performance-absent">
         <strong>No benchmark results yet.</strong> A full <code>npm run bench</code> writes <code>docs/performance-results.json</code>;
         the next <code>npm run docs</code> shows it here as a chart and a table. (<code>npm run bench:quick</code> is for a quick
-        look on your own machine and does not write it.)
+        look on your own machine and does not write it.) Figures from the earlier benchmark, whose load generator batched
+        prebuilt frames, were withdrawn: they did not describe what an application sees.
       </div>
     );
   }
-  const { machine, settings, rows } = results;
-  const passed = rows.filter((r) => r.result === 'PASS').length;
-  const missed = rows.filter((r) => r.result === 'MISS').length;
+  const { machine, settings } = results;
+  const rows = results.rows.filter((r) => r.section !== 'ceiling');
+  const ceiling = results.rows.filter((r) => r.section === 'ceiling');
+  const count = (result: string) => rows.filter((r) => r.result === result).length;
+  const [passed, missed, pending] = [count('PASS'), count('MISS'), count('PENDING')];
   return (
     <div data-testid="performance-results">
       <p className={styles.machine}>
@@ -153,11 +162,15 @@ export default function PerformanceResults(): React.JSX.Element {
         {results.ws ? `; ws ${results.ws}` : ''}
         {settings?.rounds ? `; ${settings.rounds} rounds` : ''}
         {settings?.durationMs ? ` of ${settings.durationMs / 1000} s per measurement` : ''}. {passed} rows meet their target
-        {missed > 0 ? `, ${missed} miss it` : ''}.
+        {missed > 0 ? `, ${missed} miss it` : ''}
+        {pending > 0 ? `, ${pending} are pending` : ''}.
+      </p>
+      <p className={styles.legend} data-testid="performance-method">
+        {results.method}
       </p>
       <p className={styles.legend}>
-        <span className={`${styles.key} ${styles.barWs}`} /> wsref ÷ ws <span className={`${styles.key} ${styles.barNative}`} /> wsref ÷ ws+native
-        — how many times better wsref did (higher throughput, or lower latency and memory); bars to the right of 1× are wins.
+        <span className={`${styles.key} ${styles.barWs}`} /> wsref ÷ ws+native — how many times better wsref did (less CPU per
+        message, higher throughput, lower latency or memory); bars to the right of 1× are wins.
       </p>
       <div className={styles.scroll}>
         <RatioChart rows={rows} />
@@ -169,9 +182,8 @@ export default function PerformanceResults(): React.JSX.Element {
               <th>scenario</th>
               <th>metric</th>
               <th>wsref</th>
-              <th>ws</th>
               <th>ws+native</th>
-              <th>wsref÷ws</th>
+              <th>wsref÷ws (paired)</th>
               <th>target</th>
               <th>result</th>
             </tr>
@@ -186,7 +198,6 @@ export default function PerformanceResults(): React.JSX.Element {
                 </td>
                 <td className={styles.number}>{formatValue(row.wsref?.median, row.unit)}</td>
                 <td className={styles.number}>{formatValue(row.ws?.median, row.unit)}</td>
-                <td className={styles.number}>{formatValue(row.wsNative?.median, row.unit)}</td>
                 <td className={styles.number}>{row.ratioWs !== null ? `${row.ratioWs.toFixed(2)}` : '—'}</td>
                 <td className={styles.target}>{row.target || '—'}</td>
                 <td className={row.result === 'MISS' ? styles.miss : row.result === 'PASS' ? styles.pass : undefined}>{row.result || '—'}</td>
@@ -195,7 +206,16 @@ export default function PerformanceResults(): React.JSX.Element {
           </tbody>
         </table>
       </div>
-      <p className={styles.legend}>Medians of the rounds; for µs and B/conn lower is better, so there a ratio below 1 is a win.</p>
+      <p className={styles.legend}>
+        Medians of the rounds; for µs, µs/msg and B/conn lower is better, so there a ratio below 1 is a win.
+        {pending > 0 && results.pending ? ` PENDING (text-bytes): ${results.pending}.` : ''}
+      </p>
+      {ceiling.length > 0 ? (
+        <p className={styles.legend} data-testid="performance-ceiling">
+          Parser ceiling, not a target (raw sockets writing up to 32 prebuilt frames per write, which no application does):{' '}
+          {ceiling.map((row) => `${row.size}: wsref ${formatValue(row.wsref?.median, row.unit)}, ws+native ${formatValue(row.ws?.median, row.unit)} msg/s`).join('; ')}.
+        </p>
+      ) : null}
     </div>
   );
 }
