@@ -36,31 +36,34 @@ const conformance = [
   ...(exists('conformance/traceability.md') ? ['conformance/traceability'] : []),
 ];
 
+/** The protocol's chapters, in the RFC's order. */
+const protocolChapters = [
+  'handshake',
+  'framing',
+  'control-frames',
+  'closing',
+  'extensions',
+  ...(exists('extensions-comparison.md') ? ['extensions-comparison'] : []),
+  'security',
+  ...(exists('security-defences.md') ? ['security-defences'] : []),
+];
+
+/** The overview pages before the chapters: what WebSocket is, its states, the RFC's vocabulary. */
+const protocolOverview = ['index', 'states', ...(exists('glossary.md') ? ['glossary'] : [])];
+
+/** The pages the navbar's "The protocol" stands for (docusaurus.config.ts highlights it on these only). */
+export const protocolPages: readonly string[] = [...protocolOverview, ...protocolChapters];
+
 const sidebars: SidebarsConfig = {
   protocol: [
-    'index',
-    'states',
-    {
-      type: 'category',
-      label: 'The protocol, in order',
-      collapsed: false,
-      items: [
-        'handshake',
-        'framing',
-        'control-frames',
-        'closing',
-        'extensions',
-        ...(exists('extensions-comparison.md') ? ['extensions-comparison'] : []),
-        'security',
-        ...(exists('security-defences.md') ? ['security-defences'] : []),
-      ],
-    },
+    ...protocolOverview,
+    { type: 'category', label: 'The protocol, in order', collapsed: false, items: protocolChapters },
     'inspector',
     {
       type: 'category',
       label: 'Tutorials',
       collapsed: false,
-      items: ['tutorials/echo-server', 'tutorials/chat', 'tutorials/whatwg-client'],
+      items: ['tutorials/echo-server', 'tutorials/chat', 'tutorials/scaling-chat', 'tutorials/whatwg-client'],
     },
     { type: 'category', label: 'Conformance', items: conformance },
     'performance',
