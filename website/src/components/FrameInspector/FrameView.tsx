@@ -80,14 +80,17 @@ function Bits({ frame }: { frame: InspectedFrame }): React.JSX.Element | null {
     ['opcode', b0.slice(4), 'byte0'], ['MASK', b1[0]!, 'byte1'], ['Payload len', b1.slice(1), 'byte1'],
   ];
   return (
-    <table className={styles.bits} aria-label="The bits of the first two bytes">
-      <thead>
-        <tr>{cells.map(([name]) => <th key={name}>{name}</th>)}</tr>
-      </thead>
-      <tbody>
-        <tr>{cells.map(([name, value, kind]) => <td key={name} className={styles[kind]}>{value}</td>)}</tr>
-      </tbody>
-    </table>
+    // Seven columns do not fit a phone's width: the table scrolls inside its box, not the page.
+    <div className={styles.tableScroll}>
+      <table className={styles.bits} aria-label="The bits of the first two bytes">
+        <thead>
+          <tr>{cells.map(([name]) => <th key={name}>{name}</th>)}</tr>
+        </thead>
+        <tbody>
+          <tr>{cells.map(([name, value, kind]) => <td key={name} className={styles[kind]}>{value}</td>)}</tr>
+        </tbody>
+      </table>
+    </div>
   );
 }
 
