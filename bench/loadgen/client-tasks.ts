@@ -43,6 +43,8 @@ async function wsClient(url: string, deflate: boolean): Promise<EchoClient> {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
+  // A deflate run that silently fell back to plain frames would compare the wrong thing.
+  if (deflate && !ws.extensions.includes('permessage-deflate')) throw new Error(`the server at ${url} did not accept permessage-deflate`);
   return {
     send: (data) => ws.send(data),
     onMessage: (listener) => ws.on('message', () => listener()),

@@ -7,13 +7,14 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from '../../src/index.js';
+import { RECOMMENDED_HTTP_SERVER_OPTIONS, WebSocketServer } from '../../src/index.js';
 import { WSREF_DEFLATE } from '../shared.js';
 import { serveHarness } from './control.js';
 
 const deflate = process.env.BENCH_DEFLATE === '1';
 
-const server = http.createServer((_request, response) => response.end('wsref benchmark server\n'));
+// The HTTP timeouts wsref's docs recommend (a bounded request head), as an application would set them.
+const server = http.createServer({ ...RECOMMENDED_HTTP_SERVER_OPTIONS }, (_request, response) => response.end('wsref benchmark server\n'));
 const wss = new WebSocketServer({ server, ...(deflate ? { perMessageDeflate: WSREF_DEFLATE } : {}) });
 
 let echoed = 0;
