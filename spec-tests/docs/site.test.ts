@@ -5,7 +5,12 @@
 // Mermaid diagram; the closing page lists every registered close code; the frame inspector takes
 // the RFC 6455 §5.7 examples apart with wsref's core and fails an unmasked client frame with 1002;
 // the live panel talks to the server's /echo. Screenshots go to website/screenshots/ (git-ignored).
+// Every page also fits a 390 px phone (no sideways scrolling, no header word split in two) and has
+// a title of its own; RFC citations link to the right section of the right RFC; the navbar, the
+// tutorials and the demo pages lead to each other; each requirement of the traceability page
+// links to the line of its test.
 //
+// WSREF_SITE_DIR tests another build directory than website/build/ (as it serves one for npm start).
 // Skipped with a loud warning without Chromium or without a build; both FAIL when CI is set.
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -15,8 +20,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoServer, defaultStaticRoots, type DemoServer } from '../../examples/server.js';
 import { browserTestsEnabled, launchChromium } from '../helpers/browser.js';
+import { builtHtml, citationLinks, citationProblem, MEASURE_LAYOUT, PHONE_WIDTH, RECORD_TITLES, TITLES_SHOWN, type CitationLink, type LayoutReport } from './site-layout.js';
 
-const siteDir = fileURLToPath(new URL('../../website/build/', import.meta.url));
+const siteDir = process.env.WSREF_SITE_DIR ? `${path.resolve(process.env.WSREF_SITE_DIR)}/` : fileURLToPath(new URL('../../website/build/', import.meta.url));
 const screenshotDir = fileURLToPath(new URL('../../website/screenshots/', import.meta.url));
 const sitemap = path.join(siteDir, 'sitemap.xml');
 
@@ -56,6 +62,7 @@ describe.skipIf(!enabled)('the documentation site in Chromium', () => {
     demo = await createDemoServer({ port: 0, staticRoots: defaultStaticRoots(siteDir) });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addInitScript(RECORD_TITLES);
   });
 
   afterAll(async () => {
@@ -74,6 +81,10 @@ describe.skipIf(!enabled)('the documentation site in Chromium', () => {
       if (message.type() === 'error') consoleErrors.push(message.text());
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Names what a "Failed to load resource" console error failed to load.
+    page.on('response', (response) => {
+      if (response.status() >= 400) consoleErrors.push(`HTTP ${response.status()} for ${response.url()}`);
+    });
     page.on('request', (request) => {
       const url = new URL(request.url());
       if ((url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'ws:' || url.protocol === 'wss:') && !LOOPBACK.has(url.hostname)) {
@@ -94,8 +105,9 @@ describe.skipIf(!enabled)('the documentation site in Chromium', () => {
   // One test for the whole sitemap (its pages are only known once the site is built, so a test
   // per page would have a name `npm run trace` cannot read); soft assertions name each failing
   // page and let the others run. Five pages are open at a time.
-  it('[wsref] every page of the sitemap loads with HTTP 200, no console or page errors, and no request to another host', async () => {
+  it('[wsref] every page of the sitemap loads with HTTP 200, no console or page errors, and no request to another host; it fits a 390 px phone and has a title of its own', async () => {
     const queue = pages.length > 0 ? [...pages] : ['/'];
+    const titles = new Map<string, string[]>();
     const checkNext = async (): Promise<void> => {
       for (let pathname = queue.shift(); pathname !== undefined; pathname = queue.shift()) {
         const { page, status, consoleErrors, pageErrors, foreignRequests } = await visit(pathname);
@@ -105,12 +117,27 @@ describe.skipIf(!enabled)('the documentation site in Chromium', () => {
           expect.soft(consoleErrors, pathname).toEqual([]);
           expect.soft(pageErrors, pathname).toEqual([]);
           expect.soft(foreignRequests, pathname).toEqual([]);
+          // A title says which page this is: not empty, not only the site's name — not even for a
+          // moment while the page hydrates (every title the tab showed is recorded).
+          const title = (await page.title()).trim();
+          expect.soft(title, pathname).not.toMatch(/^(wsref)?$/);
+          expect.soft((await page.evaluate(TITLES_SHOWN)) as string[], `${pathname}: titles shown while loading`).not.toContain('wsref');
+          titles.set(title, [...(titles.get(title) ?? []), pathname]);
+          // On a phone, only code blocks and tables may scroll sideways, inside their own box.
+          await page.setViewportSize({ width: PHONE_WIDTH, height: 844 });
+          await page.waitForFunction(`document.documentElement.clientWidth <= ${PHONE_WIDTH}`);
+          const layout = (await page.evaluate(MEASURE_LAYOUT)) as LayoutReport;
+          expect.soft(layout.scrollWidth, `${pathname} is wider than ${PHONE_WIDTH} px: ${layout.beyondEdge.join('; ')}`).toBeLessThanOrEqual(layout.viewportWidth);
+          expect.soft(layout.beyondEdge, pathname).toEqual([]);
+          expect.soft(layout.brokenHeaderWords, `${pathname}: table header words split over two lines`).toEqual([]);
         } finally {
           await page.close();
         }
       }
     };
     await Promise.all(Array.from({ length: 5 }, checkNext));
+    const shared = [...titles].filter(([, paths]) => paths.length > 1);
+    expect(shared, 'pages with the same <title>').toEqual([]);
   }, 300_000);
 
   it('[wsref] the home page renders, and a screenshot is saved', async () => {
@@ -148,6 +175,148 @@ describe.skipIf(!enabled)('the documentation site in Chromium', () => {
       for (let code = 1000; code <= 1015; code++) expect(firstCells).toContain(String(code));
     } finally {
       await page.close();
+    }
+  });
+
+  it('[wsref] every RFC section citation of the built pages links to that section of the RFC it means, listed in the RFC\'s sections', () => {
+    const links = pages.filter((p) => p !== '/search/').flatMap((p) => citationLinks(builtHtml(siteDir, p), p));
+    const citations = links.filter((l) => l.text.includes('§'));
+    expect(citations.length).toBeGreaterThan(500);
+    // A sample of 20 spread over the whole site, then every one: each names the right anchor.
+    const step = Math.floor(citations.length / 20);
+    const sample = Array.from({ length: 20 }, (_, i) => citations[i * step]!);
+    expect(new Set(sample.map((l) => l.page)).size).toBeGreaterThan(5);
+    for (const link of [...sample, ...citations]) expect(citationProblem(link), `${link.page}: ${link.text} → ${link.href}`).toBeUndefined();
+    for (const rfc of [6455, 7692]) expect(citations.some((l) => l.href.includes(`/rfc${rfc}#section-`)), `RFC ${rfc}`).toBe(true);
+    const on = (page: string, text: string) => citations.filter((l: CitationLink) => l.page === page && l.text === text).map((l) => l.href);
+    expect(on('/closing/', '§7.4.1')).toContain('https://www.rfc-editor.org/rfc/rfc6455#section-7.4.1');
+    expect(on('/extensions-comparison/', 'RFC 7692 §6')).toContain('https://www.rfc-editor.org/rfc/rfc7692#section-6');
+  });
+
+  it('[wsref] the draft names in the compression history link to their datatracker pages', () => {
+    const drafts = citationLinks(builtHtml(siteDir, '/extensions/'), '/extensions/').filter((l) => l.href.startsWith('https://datatracker.ietf.org/'));
+    for (const name of ['draft-tyoshino-hybi-websocket-perframe-deflate', 'draft-ietf-hybi-permessage-compression']) {
+      expect(drafts).toContainEqual(expect.objectContaining({ text: name, href: `https://datatracker.ietf.org/doc/html/${name}` }));
+    }
+    for (const link of drafts) expect(link.href).toBe(`https://datatracker.ietf.org/doc/html/${link.text}`);
+  });
+
+  it('[wsref] citations are linked in prose only: none inside code, headings or another link, and none left unlinked in paragraphs', async () => {
+    for (const pathname of ['/', '/closing/', '/extensions/', '/security/', '/security-defences/', '/states/', '/conformance/traceability/']) {
+      const { page } = await visit(pathname);
+      try {
+        expect(await page.locator('article :is(h1, h2, h3, h4, h5, h6, code, pre) a:not(.hash-link)').count(), pathname).toBe(0);
+        expect(await page.locator('article a a').count(), pathname).toBe(0);
+        // (Diagram labels are drawn text, not prose: Mermaid's paragraphs are left out.)
+        const unlinked = (await page.evaluate(`[...document.querySelectorAll('article p, article li, article td')].filter((e) => !e.closest('svg, .docusaurus-mermaid-container')).map((e) => {
+          const copy = e.cloneNode(true);
+          copy.querySelectorAll('a, code, ul, ol').forEach((x) => x.remove());
+          // Sections of other RFCs (RFC 6066 §3) are not ours to link.
+          const prose = copy.textContent.replace(/RFC (?!6455|7692|8441)\\d{4} §\\s?\\d+(\\.\\d+)*/g, '');
+          return (prose.match(/§\\s?\\d+(\\.\\d+)*/g) || []).join(' ');
+        }).filter(Boolean)`)) as string[];
+        expect(unlinked, pathname).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }
+    // Headings keep their text and anchors: a citation in a heading stays plain.
+    const { page } = await visit('/security-defences/');
+    try {
+      const heading = page.locator('article h2', { hasText: 'RFC 7692 §8' });
+      expect(await heading.count()).toBe(1);
+      expect(await heading.locator('a[href*="rfc-editor"]').count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('[wsref] the closing page\'s frame diagram fits its column on a desktop screen (nothing cut off at the right)', async () => {
+    const { page } = await visit('/closing/');
+    try {
+      const diagram = page.locator('article pre', { hasText: '88 0f 03 e8' }).first();
+      const [scrollWidth, clientWidth] = await diagram.evaluate((e: { scrollWidth: number; clientWidth: number }) => [e.scrollWidth, e.clientWidth]);
+      expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('[wsref] "The protocol" in the navbar is highlighted on the protocol\'s pages only', async () => {
+    const highlighted = async (pathname: string) => {
+      const { page } = await visit(pathname);
+      try {
+        return await page.locator('.navbar__items a.navbar__link--active').allInnerTexts();
+      } finally {
+        await page.close();
+      }
+    };
+    for (const pathname of ['/', '/states/', '/closing/']) expect(await highlighted(pathname), pathname).toEqual(['The protocol']);
+    expect(await highlighted('/tutorials/chat/')).toEqual(['Tutorials']);
+    expect(await highlighted('/inspector/')).toEqual(['Frame inspector']);
+    expect(await highlighted('/conformance/traceability/')).toEqual(['Conformance']);
+  });
+
+  it('[wsref] the navbar and the tutorials lead to the live demos, the demo pages lead back to the docs, and /demo/favicon.ico is served', async () => {
+    const { page } = await visit('/');
+    try {
+      await page.locator('.navbar__item.dropdown', { hasText: 'Live demos' }).hover();
+      await page.locator('.dropdown__menu a', { hasText: 'Chat room' }).click();
+      await page.waitForURL('**/demo/chat.html');
+      expect(await page.locator('h1').innerText()).toBe('Chat');
+      // Back to the documentation from the demo.
+      await page.locator('nav.site-nav a', { hasText: 'Chat tutorial' }).click();
+      await page.waitForURL('**/tutorials/chat/');
+      await page.locator('article a[href="/demo/chat.html"]').first().waitFor();
+      await page.goto(new URL('/tutorials/echo-server/', demo.url).href);
+      // A link in the text opens the demo in a new tab; follow it here.
+      expect(await page.locator('article a[href="/demo/echo.html"]').count()).toBeGreaterThan(0);
+      await page.goto(new URL('/demo/echo.html', demo.url).href);
+      expect(await page.locator('h1').innerText()).toBe('Echo');
+      expect(await page.locator('nav.site-nav a[href="/"]').count()).toBe(1);
+    } finally {
+      await page.close();
+    }
+    for (const demoPage of ['/demo/', '/demo/chat.html', '/demo/echo.html']) {
+      const visited = await visit(demoPage);
+      try {
+        expect(visited.status, demoPage).toBe(200);
+        expect(visited.consoleErrors, demoPage).toEqual([]); // a missing favicon would be a 404 here
+        const backLinks = await visited.page.locator('nav.site-nav a').evaluateAll((as: { getAttribute(name: string): string | null }[]) => as.map((a) => a.getAttribute('href') ?? ''));
+        expect(backLinks, demoPage).toContain('/');
+        for (const href of backLinks) expect((await visited.page.request.get(new URL(href, demo.url).href)).status(), `${demoPage} → ${href}`).toBe(200);
+        expect(await visited.page.locator('link[rel="icon"]').getAttribute('href'), demoPage).toBe('favicon.ico');
+      } finally {
+        await visited.page.close();
+      }
+    }
+    const icon = await fetch(new URL('/demo/favicon.ico', demo.url));
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/x-icon');
+    expect([...new Uint8Array(await icon.arrayBuffer()).subarray(0, 4)]).toEqual([0, 0, 1, 0]); // an ICO header
+  }, 90_000);
+
+  it('[wsref] the traceability page links a requirement\'s test to the line of its it() call on the test\'s own page', async () => {
+    const { page } = await visit('/conformance/traceability/');
+    let href: string;
+    try {
+      const row = page.locator('article tr', { hasText: '6455-5.5.1-1' }).first();
+      const link = row.locator('a[href^="/conformance/tests/"]').first();
+      href = (await link.getAttribute('href'))!;
+      expect(href).toMatch(/^\/conformance\/tests\/.+\/#L\d+$/);
+      expect(await link.innerText()).toMatch(/^spec-tests\/.+\.test\.ts:\d+$/);
+    } finally {
+      await page.close();
+    }
+    const source = await visit(href);
+    try {
+      expect(source.status).toBe(200);
+      const [file, line] = href.split('#');
+      const lineText = await source.page.locator(`#${line}`).innerText();
+      expect(lineText).toMatch(/\b(it|test)(\.\w+)*(\(.*\))?\(/);
+      expect(await source.page.locator('h1').innerText()).toMatch(new RegExp(`^spec-tests${file!.replace('/conformance/tests', '').replace(/\/$/, '')}\\.test\\.ts$`));
+    } finally {
+      await source.page.close();
     }
   });
 
