@@ -106,7 +106,8 @@ export function buildRows(samples: readonly Sample[]): Row[] {
   for (const group of groups.values()) {
     const { scenario, metric, payload, size } = group[0]!;
     const of = (impl: Impl) => group.filter((s) => s.impl === impl);
-    const tcp = scenario === 'echo' && metric === 'msg/s' ? samples.filter((s) => s.impl === 'tcp' && s.scenario === 'echo' && s.metric === 'msg/s' && s.size === size) : [];
+    // TCP runs inside the binary rounds only, so only binary rows can be paired with it.
+    const tcp = scenario === 'echo' && metric === 'msg/s' && payload === 'binary' ? samples.filter((s) => s.impl === 'tcp' && s.scenario === 'echo' && s.metric === 'msg/s' && s.size === size) : [];
     const results: Partial<Record<Impl, Spread>> = {};
     for (const [impl, list] of [['wsref', of('wsref')], ['ws', of('ws')], ['tcp', tcp]] as const) {
       if (list.length > 0) results[impl] = spread(list.map((s) => s.value));

@@ -36,8 +36,8 @@ async function echoScenario(load: Child, servers: Map<Impl, Child>, config: Benc
   for (const payload of config.echoPayloads) {
     for (const size of config.echoSizes) {
       for (let round = 1; round <= config.rounds; round++) {
-        // TCP has no text: it runs with the binary rows only (or the first payload measured).
-        const withTcp = payload === (config.echoPayloads.includes('binary') ? 'binary' : config.echoPayloads[0]);
+        // TCP has no text: it runs in the binary rounds, and only binary rows are paired with it.
+        const withTcp = payload === 'binary';
         for (const impl of orderFor<Impl>(withTcp ? ['wsref', 'ws', 'tcp'] : ['wsref', 'ws'], round)) {
           const server = servers.get(impl)!;
           const task: StartEchoTask = {
