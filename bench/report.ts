@@ -165,7 +165,8 @@ function formatRatio(r: number | undefined): string {
 
 /** The table as aligned plain text (also valid Markdown when `markdown` is set). */
 export function renderTable(rows: readonly Row[], markdown = false): string {
-  const header = ['scenario', 'size', 'unit', 'wsref', 'ws', 'wsref/ws', 'raw TCP (wsref/TCP)', 'target', 'result'];
+  // The ws column is ws with its native helpers (run.ts says loudly when they are not installed).
+  const header = ['scenario', 'size', 'unit', 'wsref', 'ws+native', 'wsref/ws', 'raw TCP (wsref/TCP)', 'target', 'result'];
   const lines = rows.map((row) => [
     `${row.scenario}${row.payload && row.payload !== 'json' ? ` ${row.payload}` : ''} ${row.metric}`,
     row.sizeLabel,
