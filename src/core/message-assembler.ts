@@ -53,6 +53,11 @@ export class MessageAssembler {
     this.textValidator = new Utf8Validator(utf8Check);
   }
 
+  /** Bytes of the unfinished message held so far (after decoding); bounded by maxMessageSize. */
+  get length(): number {
+    return this.bytes.length;
+  }
+
   /** Installs the negotiated extensions (after the opening handshake). */
   useExtensions(extensions: readonly Extension[]): void {
     this.extensions = extensions;
