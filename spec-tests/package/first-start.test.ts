@@ -113,6 +113,9 @@ describe('npm start on a first start: the demos at once, the docs built beside t
     const deadline = Date.now() + 30_000;
     while (!start.output().includes('[docs] building the documentation site: there is no build yet') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(start.output()).toContain('[docs] building the documentation site: there is no build yet');
+    // The note is printed just before the build is spawned: give the spawn a moment to show in ps.
+    const spawned = Date.now() + 15_000;
+    while (processesMentioning(siteDir).length === 0 && Date.now() < spawned) await new Promise((r) => setTimeout(r, 100));
     expect(processesMentioning(siteDir).length).toBeGreaterThan(0);
     // Ctrl-C / SIGTERM: the server closes and takes the build (npm, Docusaurus) with it.
     killGroup(start.child.pid!, 'SIGTERM');
