@@ -339,8 +339,8 @@ class PermessageDeflateExtension implements Extension {
       level: this.settings.level,
       memLevel: this.settings.memLevel,
     });
-    // §7.2.1: each fragment is DEFLATE output ending at a sync flush; the 00 00 ff ff stays on
-    // every fragment but the last.
+    // §7.2.1 lets a sender split compressed data anywhere; wsref chooses to end each fragment at a
+    // sync flush, keeping its 00 00 ff ff on every fragment but the last (§7.2.1 removes only that one).
     const compressed = this.deflater.deflate(payload);
     if (!frame.fin) return { payload: compressed, rsv };
     const lastFragment = removeSyncFlushTail(compressed); // §7.2.1 steps 2-3
