@@ -10,10 +10,10 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Connection, type ConnectionHandler } from '../src/core/connection.js';
-import { deflateFrame } from '../src/core/deflate-frame.js';
-import type { Extension, ExtensionFactory } from '../src/core/extension.js';
-import { hex } from '../src/core/frame-annotate.js';
-import { permessageDeflate } from '../src/core/permessage-deflate.js';
+import { deflateFrame } from '../src/core/extensions/deflate-frame.js';
+import type { Extension, ExtensionFactory } from '../src/core/extensions/extension.js';
+import { hex } from '../src/core/explain/frame-annotate.js';
+import { permessageDeflate } from '../src/core/extensions/permessage-deflate.js';
 import { createZlibCodec } from '../src/node/zlib-codec.js';
 
 const OUTPUT = fileURLToPath(new URL('../docs/extensions-comparison.md', import.meta.url));

@@ -8,7 +8,7 @@ import {
   encodeCloseBody,
   isWireCloseCode,
   MAX_CLOSE_REASON_BYTES,
-} from '../../src/core/close.js';
+} from '../../src/core/closing/close-codes.js';
 import { ProtocolError } from '../../src/core/errors.js';
 import { AUTOBAHN_INVALID_CODES, AUTOBAHN_VALID_CODES, closeBody, concat, hex, utf8 } from '../helpers/core-pair.js';
 

@@ -3,9 +3,9 @@
 // promptly. wsref echoes the peer's code and reason unless the application, told of the close
 // frame in the handler's `closeFrame` callback, calls `close(code, reason)` there.
 import { describe, expect, it } from 'vitest';
-import { closeReasonFrom, decodeCloseBody } from '../../src/core/close.js';
+import { closeReasonFrom, decodeCloseBody } from '../../src/core/closing/close-codes.js';
 import { ReadyState } from '../../src/core/connection.js';
-import { Opcode } from '../../src/core/frame.js';
+import { Opcode } from '../../src/core/framing/frame-header.js';
 import { clientFrame, closeBody, decodeFrames, feed, frame, hex, openEndpoint, openPair, utf8 } from '../helpers/core-pair.js';
 
 /** A reason that fills the 123 bytes a close frame leaves for it, mixing 1-, 2-, 3- and 4-byte UTF-8. */

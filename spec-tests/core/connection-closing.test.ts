@@ -3,7 +3,7 @@
 // §7.2.1 (transport lost).
 import { describe, expect, it } from 'vitest';
 import { Connection, ReadyState } from '../../src/core/connection.js';
-import { Opcode } from '../../src/core/frame.js';
+import { Opcode } from '../../src/core/framing/frame-header.js';
 import {
   AUTOBAHN_INVALID_CODES,
   AUTOBAHN_VALID_CODES,

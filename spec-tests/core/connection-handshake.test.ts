@@ -4,8 +4,8 @@
 // handshake*.test.ts; here the point is the connection's behaviour around them.
 import { describe, expect, it } from 'vitest';
 import { Connection, ReadyState } from '../../src/core/connection.js';
-import { computeAccept } from '../../src/core/handshake.js';
-import { Opcode } from '../../src/core/frame.js';
+import { computeAccept } from '../../src/core/handshake/accept-key.js';
+import { Opcode } from '../../src/core/framing/frame-header.js';
 import {
   clientFrame,
   concat,

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReadyState, type Role } from '../../src/core/connection.js';
-import { Opcode } from '../../src/core/frame.js';
+import { Opcode } from '../../src/core/framing/frame-header.js';
 import {
   clientFrame,
   closeBody,

@@ -4,7 +4,7 @@
 // connection-handshake.test.ts, property tests in connection-properties.test.ts.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection, createMaskKeySource, ReadyState } from '../../src/core/connection.js';
-import { Opcode } from '../../src/core/frame.js';
+import { Opcode } from '../../src/core/framing/frame-header.js';
 import {
   clientFrame,
   closeBody,

@@ -2,9 +2,9 @@
 // RFC 6455 §5.5 (control frames ≤ 125 bytes, never fragmented), §5.5.2 (ping → pong with the
 // same data), §5.5.3 (pong), §5.4 (control frames between the fragments of a message).
 import { describe, expect, it } from 'vitest';
-import { checkControlPayloadToSend, checkReceivedControlFrame } from '../../src/core/control.js';
+import { checkControlPayloadToSend, checkReceivedControlFrame } from '../../src/core/messages/control-frames.js';
 import { ProtocolError } from '../../src/core/errors.js';
-import { Opcode } from '../../src/core/frame.js';
+import { Opcode } from '../../src/core/framing/frame-header.js';
 import {
   clientFrame,
   closeBody,

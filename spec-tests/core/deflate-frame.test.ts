@@ -4,11 +4,11 @@
 // RFC 7692 §5 states for extensions that meet permessage-deflate.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deflateFrame, type DeflateFrameOptions } from '../../src/core/deflate-frame.js';
+import { deflateFrame, type DeflateFrameOptions } from '../../src/core/extensions/deflate-frame.js';
 import { HandshakeError } from '../../src/core/errors.js';
-import { parseExtensionHeader } from '../../src/core/extension-header.js';
-import { acceptServerExtensions, negotiateServerExtensions, offerExtensions, type Extension } from '../../src/core/extension.js';
-import { permessageDeflate } from '../../src/core/permessage-deflate.js';
+import { parseExtensionHeader } from '../../src/core/handshake/extension-header.js';
+import { acceptServerExtensions, negotiateServerExtensions, offerExtensions, type Extension } from '../../src/core/extensions/extension.js';
+import { permessageDeflate } from '../../src/core/extensions/permessage-deflate.js';
 import { closeCodeOf, concat, frame, hex, noise, receive, recordingCodec, send, text, utf8, zlibCodec } from './deflate-test-kit.js';
 
 type Settings = Omit<DeflateFrameOptions, 'codec'>;

@@ -1,8 +1,8 @@
 // Test helpers shared by the compression-extension tests (RFC 7692 and deflate-frame): driving
 // an `Extension` the way the connection does, frame by frame, and a codec that records options.
-import type { DeflateCodec, DeflaterOptions, InflaterOptions } from '../../src/core/deflate-codec.js';
+import type { DeflateCodec, DeflaterOptions, InflaterOptions } from '../../src/core/extensions/deflate-codec.js';
 import { expect } from 'vitest';
-import type { Extension } from '../../src/core/extension.js';
+import type { Extension } from '../../src/core/extensions/extension.js';
 import { ProtocolError } from '../../src/core/errors.js';
 import { createZlibCodec } from '../../src/node/zlib-codec.js';
 

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HandshakeError } from '../../src/core/errors.js';
-import { parseExtensionHeader, parseTokenList, serializeExtensionHeader, type ExtensionOffer } from '../../src/core/extension-header.js';
+import { parseExtensionHeader, parseTokenList, serializeExtensionHeader, type ExtensionOffer } from '../../src/core/handshake/extension-header.js';
 
 function rejects(fn: () => unknown): HandshakeError {
   try {

@@ -11,8 +11,8 @@ import {
   serializeExtensionHeader,
   type ExtensionFactory,
 } from '../../src/core/index.js';
-import { deflateFrame } from '../../src/core/deflate-frame.js';
-import { permessageDeflate } from '../../src/core/permessage-deflate.js';
+import { deflateFrame } from '../../src/core/extensions/deflate-frame.js';
+import { permessageDeflate } from '../../src/core/extensions/permessage-deflate.js';
 import { createZlibCodec } from '../../src/node/zlib-codec.js';
 
 const codec = createZlibCodec();

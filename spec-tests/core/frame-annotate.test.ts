@@ -2,7 +2,7 @@
 // §5.3, §5.5, §7.4; RFC 7692 §6), checked against the §5.7 example frames and against frames that
 // break the rules the annotator must name.
 import { describe, expect, it } from 'vitest';
-import { annotateFrame, type FrameAnnotation, type FrameField } from '../../src/core/frame-annotate.js';
+import { annotateFrame, type FrameAnnotation, type FrameField } from '../../src/core/explain/frame-annotate.js';
 import { hex } from '../helpers/core-pair.js';
 
 function field(a: FrameAnnotation, name: string): FrameField {

@@ -2,8 +2,8 @@
 // state machine that turns bytes arriving in arbitrary pieces into frame-start / payload / end.
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/core/errors.js';
-import { FrameParser, type FrameSink } from '../../src/core/frame-parser.js';
-import { Opcode } from '../../src/core/frame.js';
+import { FrameParser, type FrameSink } from '../../src/core/framing/frame-parser.js';
+import { Opcode } from '../../src/core/framing/frame-header.js';
 import { concat, firstDifference, frame, hex, pseudoRandomBytes, RFC_MASK_KEY, splitAt, utf8 } from '../helpers/core-pair.js';
 
 interface ParsedFrame {

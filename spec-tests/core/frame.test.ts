@@ -15,8 +15,8 @@ import {
   RSV3,
   RSV_MASK,
   writeFrameHeader,
-} from '../../src/core/frame.js';
-import { maskInto } from '../../src/core/mask.js';
+} from '../../src/core/framing/frame-header.js';
+import { maskInto } from '../../src/core/framing/mask.js';
 import { concat, firstDifference, hex, pseudoRandomBytes, RFC_MASK_KEY, utf8 } from '../helpers/core-pair.js';
 
 /** Encodes a whole frame the way the connection does: writeFrameHeader, then the payload (masked with maskInto). */

@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HandshakeError } from '../../src/core/errors.js';
-import { buildClientRequest, validateServerResponse, type ClientRequestOptions } from '../../src/core/handshake-client.js';
-import { computeAccept, type Sha1 } from '../../src/core/handshake.js';
-import { headerValues, HttpHeadParser, type HeaderList, type ParsedHead, type ParsedRequestHead } from '../../src/core/http-head.js';
-import { parseWebSocketUri } from '../../src/core/uri.js';
+import { buildClientRequest, validateServerResponse, type ClientRequestOptions } from '../../src/core/handshake/client-handshake.js';
+import { computeAccept, type Sha1 } from '../../src/core/handshake/accept-key.js';
+import { headerValues, HttpHeadParser, type HeaderList, type ParsedHead, type ParsedRequestHead } from '../../src/core/handshake/http-head.js';
+import { parseWebSocketUri } from '../../src/core/handshake/uri.js';
 
 const sha1: Sha1 = (data) => new Uint8Array(createHash('sha1').update(data).digest());
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';

@@ -4,16 +4,16 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HandshakeError } from '../../src/core/errors.js';
-import { validateServerResponse } from '../../src/core/handshake-client.js';
+import { validateServerResponse } from '../../src/core/handshake/client-handshake.js';
 import {
   buildRejectResponse,
   buildServerResponse,
   selectSubprotocol,
   validateClientRequest,
   type ClientRequestHead,
-} from '../../src/core/handshake-server.js';
-import { type Sha1 } from '../../src/core/handshake.js';
-import { headerListFromRaw, headerValues, HttpHeadParser, type HeaderList, type ParsedResponseHead } from '../../src/core/http-head.js';
+} from '../../src/core/handshake/server-handshake.js';
+import { type Sha1 } from '../../src/core/handshake/accept-key.js';
+import { headerListFromRaw, headerValues, HttpHeadParser, type HeaderList, type ParsedResponseHead } from '../../src/core/handshake/http-head.js';
 
 const sha1: Sha1 = (data) => new Uint8Array(createHash('sha1').update(data).digest());
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';

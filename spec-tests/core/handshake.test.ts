@@ -2,12 +2,12 @@
 // plus the RFC's sample handshake taken through both halves (handshake-client/-server.ts).
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { encodeBase64, isBase64Of16Bytes } from '../../src/core/base64.js';
-import { buildClientRequest, validateServerResponse } from '../../src/core/handshake-client.js';
-import { buildServerResponse, validateClientRequest } from '../../src/core/handshake-server.js';
-import { computeAccept, generateKey, WEBSOCKET_GUID, type Sha1 } from '../../src/core/handshake.js';
-import { HttpHeadParser, type ParsedHead } from '../../src/core/http-head.js';
-import { parseWebSocketUri } from '../../src/core/uri.js';
+import { encodeBase64, isBase64Of16Bytes } from '../../src/core/handshake/base64.js';
+import { buildClientRequest, validateServerResponse } from '../../src/core/handshake/client-handshake.js';
+import { buildServerResponse, validateClientRequest } from '../../src/core/handshake/server-handshake.js';
+import { computeAccept, generateKey, WEBSOCKET_GUID, type Sha1 } from '../../src/core/handshake/accept-key.js';
+import { HttpHeadParser, type ParsedHead } from '../../src/core/handshake/http-head.js';
+import { parseWebSocketUri } from '../../src/core/handshake/uri.js';
 
 const sha1: Sha1 = (data) => new Uint8Array(createHash('sha1').update(data).digest());
 const parse = (text: string): ParsedHead => new HttpHeadParser().push(new TextEncoder().encode(text))!.head;

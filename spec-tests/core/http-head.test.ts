@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HandshakeError } from '../../src/core/errors.js';
-import { headerListFromRaw, headerValues, HttpHeadParser, isToken, type HttpHeadResult } from '../../src/core/http-head.js';
+import { headerListFromRaw, headerValues, HttpHeadParser, isToken, type HttpHeadResult } from '../../src/core/handshake/http-head.js';
 
 const enc = new TextEncoder();
 const bytes = (s: string) => enc.encode(s);

@@ -3,7 +3,7 @@
 // naive definition for every alignment, starting position and length.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskInPlace, maskInto } from '../../src/core/mask.js';
+import { maskInPlace, maskInto } from '../../src/core/framing/mask.js';
 import { firstDifference, hex, pseudoRandomBytes, RFC_MASK_KEY, utf8 } from '../helpers/core-pair.js';
 
 /** The definition in §5.3: transformed-octet-i = original-octet-i XOR masking-key-octet-j, j = i MOD 4. */

@@ -2,10 +2,10 @@
 // bits), §6.2 (receiving data), §8.1 (UTF-8 of text, fail-fast) and §10.4 (size limits, 1009).
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/core/errors.js';
-import type { Extension } from '../../src/core/extension.js';
-import { Opcode } from '../../src/core/frame.js';
-import { type AssembledMessage, MessageAssembler } from '../../src/core/message-assembler.js';
-import { isValidUtf8 } from '../../src/core/utf8.js';
+import type { Extension } from '../../src/core/extensions/extension.js';
+import { Opcode } from '../../src/core/framing/frame-header.js';
+import { type AssembledMessage, MessageAssembler } from '../../src/core/messages/message-assembler.js';
+import { isValidUtf8 } from '../../src/core/messages/utf8.js';
 import { clientFrame, concat, decodeFrames, feed, hex, openEndpoint, utf8 } from '../helpers/core-pair.js';
 
 interface DataFrame {

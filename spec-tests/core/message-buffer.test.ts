@@ -4,7 +4,7 @@
 // announced and cut, a frame that arrives in one piece is not copied, and the number of
 // allocations stays small for a message of tiny pieces.
 import { describe, expect, it } from 'vitest';
-import { MessageBuffer } from '../../src/core/message-buffer.js';
+import { MessageBuffer } from '../../src/core/messages/message-buffer.js';
 
 /** A deterministic pseudo-random generator (xorshift32), so a failing case can be replayed. */
 function random(seed: number): () => number {

@@ -5,14 +5,14 @@
 // limit exceeded.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { maxDeflatedSize, SYNC_FLUSH_ALLOWANCE } from '../../src/core/deflate-codec.js';
-import { deflateFrame } from '../../src/core/deflate-frame.js';
+import { maxDeflatedSize, SYNC_FLUSH_ALLOWANCE } from '../../src/core/extensions/deflate-codec.js';
+import { deflateFrame } from '../../src/core/extensions/deflate-frame.js';
 import { ProtocolError } from '../../src/core/errors.js';
-import type { Extension, ExtensionFactory } from '../../src/core/extension.js';
-import { Opcode } from '../../src/core/frame.js';
-import { MessageAssembler } from '../../src/core/message-assembler.js';
-import { permessageDeflate } from '../../src/core/permessage-deflate.js';
-import { isValidUtf8 } from '../../src/core/utf8.js';
+import type { Extension, ExtensionFactory } from '../../src/core/extensions/extension.js';
+import { Opcode } from '../../src/core/framing/frame-header.js';
+import { MessageAssembler } from '../../src/core/messages/message-assembler.js';
+import { permessageDeflate } from '../../src/core/extensions/permessage-deflate.js';
+import { isValidUtf8 } from '../../src/core/messages/utf8.js';
 import { send, thrownBy, zlibCodec, type WireFrame } from './deflate-test-kit.js';
 
 /** A sender's and a receiver's end of one negotiated extension. */

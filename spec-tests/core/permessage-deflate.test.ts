@@ -3,12 +3,12 @@
 // interface of src/core/extension.ts with Node's zlib as the codec.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DeflateCodec } from '../../src/core/deflate-codec.js';
-import { deflateFrame } from '../../src/core/deflate-frame.js';
+import type { DeflateCodec } from '../../src/core/extensions/deflate-codec.js';
+import { deflateFrame } from '../../src/core/extensions/deflate-frame.js';
 import { HandshakeError } from '../../src/core/errors.js';
-import { parseExtensionHeader } from '../../src/core/extension-header.js';
-import { acceptServerExtensions, negotiateServerExtensions, offerExtensions, type Extension, type ExtensionFactory } from '../../src/core/extension.js';
-import { permessageDeflate, type PermessageDeflateOptions } from '../../src/core/permessage-deflate.js';
+import { parseExtensionHeader } from '../../src/core/handshake/extension-header.js';
+import { acceptServerExtensions, negotiateServerExtensions, offerExtensions, type Extension, type ExtensionFactory } from '../../src/core/extensions/extension.js';
+import { permessageDeflate, type PermessageDeflateOptions } from '../../src/core/extensions/permessage-deflate.js';
 import {
   bytes, closeCodeOf, concat, frame, hex, noise, receive, recordingCodec, send, text, utf8, zlibCodec,
   type WireFrame,

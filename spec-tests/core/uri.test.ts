@@ -1,6 +1,6 @@
 // Tests for src/core/uri.ts — RFC 6455 §3 (WebSocket URIs), §11.1 (encoding of ws/wss URIs).
 import { describe, expect, it } from 'vitest';
-import { parseWebSocketUri } from '../../src/core/uri.js';
+import { parseWebSocketUri } from '../../src/core/handshake/uri.js';
 
 describe('parseWebSocketUri (RFC 6455 §3)', () => {
   it('[6455-3-1] defaults the port to 80 for ws and 443 for wss', () => {

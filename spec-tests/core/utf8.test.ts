@@ -3,7 +3,7 @@
 // The reference is the platform's fatal TextDecoder, which implements the WHATWG/RFC 3629 rules.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isValidUtf8, Utf8Validator } from '../../src/core/utf8.js';
+import { isValidUtf8, Utf8Validator } from '../../src/core/messages/utf8.js';
 import { hex } from '../helpers/core-pair.js';
 
 const fatalDecoder = new TextDecoder('utf-8', { fatal: true });

@@ -2,10 +2,10 @@
 // the browser (website/src/lib/pako-codec.ts) against wsref's Node zlib codec, and the
 // build/inspect functions (website/src/lib/frame-lab.ts) on the examples the site offers.
 import { describe, expect, it } from 'vitest';
-import { InflateLimitError, type DeflateCodec } from '../../src/core/deflate-codec.js';
+import { InflateLimitError, type DeflateCodec } from '../../src/core/extensions/deflate-codec.js';
 import { Connection } from '../../src/core/connection.js';
-import { hex } from '../../src/core/frame-annotate.js';
-import { permessageDeflate } from '../../src/core/permessage-deflate.js';
+import { hex } from '../../src/core/explain/frame-annotate.js';
+import { permessageDeflate } from '../../src/core/extensions/permessage-deflate.js';
 import { createZlibCodec } from '../../src/node/zlib-codec.js';
 import { BROKEN_EXAMPLES, RFC_EXAMPLES, type FrameExample } from '../../website/src/lib/inspector-examples.js';
 import { composeFrames, inspectBytes, parseHex, splitPayload, MirroredConversation } from '../../website/src/lib/frame-lab.js';

@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { Connection, type ConnectionHandler, type ConnectionOptions, type Role } from '../../src/core/connection.js';
 import type { HandshakeError, ProtocolError } from '../../src/core/errors.js';
-import { frameHeaderLength, writeFrameHeader } from '../../src/core/frame.js';
-import { maskInto } from '../../src/core/mask.js';
+import { frameHeaderLength, writeFrameHeader } from '../../src/core/framing/frame-header.js';
+import { maskInto } from '../../src/core/framing/mask.js';
 
 /** SHA-1 for the handshake (tests may use Node; the core may not). */
 export const sha1 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha1').update(data).digest());

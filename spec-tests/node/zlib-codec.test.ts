@@ -2,7 +2,7 @@
 // codec the compression extensions use (RFC 7692 §7.2, RFC 1951).
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { InflateLimitError, type DeflateCodec } from '../../src/core/deflate-codec.js';
+import { InflateLimitError, type DeflateCodec } from '../../src/core/extensions/deflate-codec.js';
 import { createZlibCodec, zlibCodecUnsupportedReason } from '../../src/node/zlib-codec.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);

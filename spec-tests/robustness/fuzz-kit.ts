@@ -19,10 +19,10 @@
 
 import fc from 'fast-check';
 import { Connection, type ConnectionHandler, type Role } from '../../src/core/connection.js';
-import { parseExtensionHeader, parseTokenList } from '../../src/core/extension-header.js';
+import { parseExtensionHeader, parseTokenList } from '../../src/core/handshake/extension-header.js';
 import type { HandshakeError, ProtocolError } from '../../src/core/errors.js';
-import type { Extension } from '../../src/core/extension.js';
-import { permessageDeflate, type PermessageDeflateOptions } from '../../src/core/permessage-deflate.js';
+import type { Extension } from '../../src/core/extensions/extension.js';
+import { permessageDeflate, type PermessageDeflateOptions } from '../../src/core/extensions/permessage-deflate.js';
 import { createZlibCodec } from '../../src/node/zlib-codec.js';
 import { decodeFrames } from '../helpers/core-pair.js';
 

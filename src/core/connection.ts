@@ -10,16 +10,16 @@
 // The readyState numbers are the ones the WHATWG WebSocket interface exposes.
 
 import { ByteSlab } from './bytes.js';
-import { CloseCode, closeReasonFrom, decodeCloseBody, encodeCloseBody, type CloseInfo } from './close.js';
-import { checkControlPayloadToSend } from './control.js';
+import { CloseCode, closeReasonFrom, decodeCloseBody, encodeCloseBody, type CloseInfo } from './closing/close-codes.js';
+import { checkControlPayloadToSend } from './messages/control-frames.js';
 import { HandshakeError, ProtocolError } from './errors.js';
-import { describeExtensions, type Extension } from './extension.js';
-import { frameHeaderLength, Opcode, writeFrameHeader } from './frame.js';
-import { FrameParser, type FrameSink } from './frame-parser.js';
-import { ClientHandshaker, ServerHandshaker, type ClientHandshakeOptions, type ServerHandshakeOptions } from './handshaker.js';
-import { maskInPlace, maskInto } from './mask.js';
-import { MessageAssembler } from './message-assembler.js';
-import { isValidUtf8, type WholeUtf8Check } from './utf8.js';
+import { describeExtensions, type Extension } from './extensions/extension.js';
+import { frameHeaderLength, Opcode, writeFrameHeader } from './framing/frame-header.js';
+import { FrameParser, type FrameSink } from './framing/frame-parser.js';
+import { ClientHandshaker, ServerHandshaker, type ClientHandshakeOptions, type ServerHandshakeOptions } from './handshake/opening-handshake.js';
+import { maskInPlace, maskInto } from './framing/mask.js';
+import { MessageAssembler } from './messages/message-assembler.js';
+import { isValidUtf8, type WholeUtf8Check } from './messages/utf8.js';
 
 /** The four states of RFC 6455 §4–§7 (numbered as the WHATWG `readyState`). */
 export const ReadyState = {

@@ -14,7 +14,7 @@ import type { Socket } from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { headerListFromRaw } from '../core/http-head.js';
+import { headerListFromRaw } from '../core/handshake/http-head.js';
 import { CONNECT_USAGE, connectCommand } from './cli-connect.js';
 import { describeClose, describeMessage } from './cli-messages.js';
 import { RECOMMENDED_HTTP_SERVER_OPTIONS } from './http-server-options.js';

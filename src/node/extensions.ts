@@ -1,9 +1,9 @@
 // RFC 6455 §9 on Node: turns the runtime's compression options into extension plug-ins
 // (RFC 7692 permessage-deflate, the deflate-frame draft) backed by Node's zlib.
 
-import { deflateFrame, type DeflateFrameOptions } from '../core/deflate-frame.js';
-import type { ExtensionFactory } from '../core/extension.js';
-import { permessageDeflate, type PermessageDeflateOptions } from '../core/permessage-deflate.js';
+import { deflateFrame, type DeflateFrameOptions } from '../core/extensions/deflate-frame.js';
+import type { ExtensionFactory } from '../core/extensions/extension.js';
+import { permessageDeflate, type PermessageDeflateOptions } from '../core/extensions/permessage-deflate.js';
 import { createZlibCodec } from './zlib-codec.js';
 
 /** Compression settings shared by the server and the client. */

@@ -16,7 +16,7 @@ import {
   HandshakeError,
   headerListFromRaw,
   validateClientRequest,
-  type ClientHandshake,
+  type ValidatedRequest,
   type ExtensionFactory,
 } from '../core/index.js';
 import { buildExtensionFactories, type CompressionOptions } from './extensions.js';
@@ -52,7 +52,7 @@ export interface ServerOptions extends SessionOptions, CompressionOptions {
    */
   verifyOrigin?: (origin: string | undefined, request: http.IncomingMessage) => boolean;
   /** Authentication before accepting; may be async. Rejections become the HTTP status given (e.g. 401). */
-  authenticate?: (request: http.IncomingMessage, handshake: ClientHandshake) => AuthenticationResult | Promise<AuthenticationResult>;
+  authenticate?: (request: http.IncomingMessage, handshake: ValidatedRequest) => AuthenticationResult | Promise<AuthenticationResult>;
   /** Extra headers for the 101 response (e.g. Set-Cookie). */
   headers?: Record<string, string>;
   /**

@@ -5,9 +5,9 @@
 // clause that defines it (the annotation comes from the browser-safe `core/frame-annotate.ts`).
 
 import type { Socket } from 'node:net';
-import { annotateFrame, type FrameAnnotation } from '../core/frame-annotate.js';
-import { Opcode } from '../core/frame.js';
-import { HttpHeadParser, type HeaderList, type ParsedHead } from '../core/http-head.js';
+import { annotateFrame, type FrameAnnotation } from '../core/explain/frame-annotate.js';
+import { Opcode } from '../core/framing/frame-header.js';
+import { HttpHeadParser, type HeaderList, type ParsedHead } from '../core/handshake/http-head.js';
 
 export type Direction = 'sent' | 'received';
 

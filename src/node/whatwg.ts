@@ -9,7 +9,7 @@
 // e.g. `new WebSocket(url, [], { perMessageDeflate: false, headers: { Authorization: … }, tls })`.
 
 import type { Socket } from 'node:net';
-import { isToken } from '../core/http-head.js';
+import { isToken } from '../core/handshake/http-head.js';
 import { connect, type ClientOptions } from './client.js';
 import type { Session } from './session.js';
 import { CloseEvent, createErrorEvent, EventHandlerAttributes, MessageEvent } from './whatwg-events.js';

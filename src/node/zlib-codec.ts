@@ -30,7 +30,7 @@
 
 import zlib from 'node:zlib';
 import { concatBytes } from '../core/bytes.js';
-import { InflateLimitError, type DeflateCodec, type Deflater, type DeflaterOptions, type Inflater, type InflaterOptions } from '../core/deflate-codec.js';
+import { InflateLimitError, type DeflateCodec, type Deflater, type DeflaterOptions, type Inflater, type InflaterOptions } from '../core/extensions/deflate-codec.js';
 
 /** The native handle behind a zlib stream (node/src/node_zlib.cc), as far as we use it. */
 interface NativeZlibHandle {

@@ -7,16 +7,16 @@
 //
 // Browser-safe (no Node imports); the unit tests in spec-tests/docs/ run it under Node.
 
-import { CLOSE_CODES } from '../../../src/core/close.js';
+import { CLOSE_CODES } from '../../../src/core/closing/close-codes.js';
 import { Connection, createMaskKeySource, type ConnectionHandler, type Role } from '../../../src/core/connection.js';
-import { deflateFrame } from '../../../src/core/deflate-frame.js';
-import type { DeflateCodec } from '../../../src/core/deflate-codec.js';
+import { deflateFrame } from '../../../src/core/extensions/deflate-frame.js';
+import type { DeflateCodec } from '../../../src/core/extensions/deflate-codec.js';
 import { ProtocolError } from '../../../src/core/errors.js';
-import type { Extension, ExtensionFactory, ExtensionParams } from '../../../src/core/extension.js';
-import { parseExtensionHeader } from '../../../src/core/extension-header.js';
-import { annotateFrame, hex, type FrameAnnotation } from '../../../src/core/frame-annotate.js';
-import { Opcode } from '../../../src/core/frame.js';
-import { permessageDeflate } from '../../../src/core/permessage-deflate.js';
+import type { Extension, ExtensionFactory, ExtensionParams } from '../../../src/core/extensions/extension.js';
+import { parseExtensionHeader } from '../../../src/core/handshake/extension-header.js';
+import { annotateFrame, hex, type FrameAnnotation } from '../../../src/core/explain/frame-annotate.js';
+import { Opcode } from '../../../src/core/framing/frame-header.js';
+import { permessageDeflate } from '../../../src/core/extensions/permessage-deflate.js';
 
 /** Who sends the frames: a client masks them (RFC 6455 §5.1, §5.3), a server does not. */
 export type Sender = Role;

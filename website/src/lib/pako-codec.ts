@@ -36,7 +36,7 @@ import {
   type DeflaterOptions,
   type Inflater,
   type InflaterOptions,
-} from '../../../src/core/deflate-codec.js';
+} from '../../../src/core/extensions/deflate-codec.js';
 
 /** zlib's only compression method, DEFLATE. */
 const Z_DEFLATED = 8;

@@ -3,19 +3,10 @@
 // and choosing a subprotocol (§4.2.2 step 4 /subprotocol/).
 
 import { isBase64Of16Bytes } from './base64.js';
-import { HandshakeError } from './errors.js';
+import { HandshakeError } from '../errors.js';
 import { parseExtensionHeader, parseTokenList, type ExtensionOffer } from './extension-header.js';
-import {
-  computeAccept,
-  extraHeaderLines,
-  headerLine,
-  isHttp11OrLater,
-  listHasElement,
-  singleHeader,
-  trimOws,
-  WEBSOCKET_VERSION,
-  type Sha1,
-} from './handshake.js';
+import { computeAccept, WEBSOCKET_VERSION, type Sha1 } from './accept-key.js';
+import { extraHeaderLines, headerLine, isHttp11OrLater, listHasElement, singleHeader, trimOws } from './header-fields.js';
 import { headerValues, isToken, type HeaderList } from './http-head.js';
 
 /** The parts of a client's request that the handshake looks at (Node's `IncomingMessage` has them all). */
@@ -29,7 +20,7 @@ export interface ClientRequestHead {
 }
 
 /** A valid client opening handshake, as established in RFC 6455 §4.2.2 step 4. */
-export interface ClientHandshake {
+export interface ValidatedRequest {
   /** The Sec-WebSocket-Key value (whitespace trimmed), input to `computeAccept` (/key/). */
   readonly key: string;
   /** The protocol version: always 13 here, since anything else is refused (/version/). */
@@ -69,7 +60,7 @@ function isVersionSyntax(s: string): boolean {
  * - 426 with `Sec-WebSocket-Version: 13` if the version is not 13 (§4.2.2 step 4, §4.4).
  * Protocol and extension header lines may be repeated: they are combined as one list (§11.3.2, §11.3.4).
  */
-export function validateClientRequest(req: ClientRequestHead): ClientHandshake {
+export function validateClientRequest(req: ClientRequestHead): ValidatedRequest {
   const { headers } = req;
   // §4.2.1 item 1: an HTTP/1.1 or higher GET request.
   if (req.method !== 'GET') {
@@ -134,7 +125,7 @@ function isReservedResponseHeader(lowerName: string): boolean {
 
 /** What the server's accepting handshake is built from (RFC 6455 §4.2.2 step 5). */
 export interface ServerResponseOptions {
-  /** The client's Sec-WebSocket-Key (`ClientHandshake.key`). */
+  /** The client's Sec-WebSocket-Key (`ValidatedRequest.key`). */
   readonly key: string;
   /** The chosen subprotocol, one the client offered (see `selectSubprotocol`); omit for none. */
   readonly protocol?: string;

@@ -8,9 +8,9 @@
 // only describes. It never throws on bad input and never mutates it (unmasking works on a copy).
 // Used by `wsref connect/serve --trace` and by the docs site's frame inspector (browser-safe).
 
-import { CLOSE_CODES, isWireCloseCode } from './close.js';
-import { isControlOpcode, isDefinedOpcode, MAX_16BIT_LENGTH, MAX_7BIT_LENGTH, MAX_CONTROL_PAYLOAD, Opcode, opcodeName } from './frame.js';
-import { isValidUtf8 } from './utf8.js';
+import { CLOSE_CODES, isWireCloseCode } from '../closing/close-codes.js';
+import { isControlOpcode, isDefinedOpcode, MAX_16BIT_LENGTH, MAX_7BIT_LENGTH, MAX_CONTROL_PAYLOAD, Opcode, opcodeName } from '../framing/frame-header.js';
+import { isValidUtf8 } from '../messages/utf8.js';
 
 /** One field of a frame, located and explained. */
 export interface FrameField {

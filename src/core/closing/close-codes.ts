@@ -2,9 +2,9 @@
 // Close Code Number Registry" (§11.7), which codes may travel in a close frame, and the
 // close frame body of §5.5.1 (a 2-byte code, then a UTF-8 reason).
 
-import { ProtocolError } from './errors.js';
-import { MAX_CONTROL_PAYLOAD } from './frame.js';
-import { isValidUtf8, type WholeUtf8Check } from './utf8.js';
+import { ProtocolError } from '../errors.js';
+import { MAX_CONTROL_PAYLOAD } from '../framing/frame-header.js';
+import { isValidUtf8, type WholeUtf8Check } from '../messages/utf8.js';
 
 /** The registered status codes (RFC 6455 §7.4.1 and the IANA registry). */
 export const CloseCode = {

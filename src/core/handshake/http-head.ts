@@ -12,7 +12,7 @@
 // - Field values may hold VCHAR, SP, HTAB and obs-text (0x80–0xFF, decoded as Latin-1);
 //   any other control character is rejected (RFC 9110 §5.5).
 
-import { HandshakeError } from './errors.js';
+import { HandshakeError } from '../errors.js';
 
 /**
  * Header fields in the order received, names in their original case:

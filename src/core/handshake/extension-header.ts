@@ -11,7 +11,7 @@
 // expressions: a backtracking pattern over this grammar is how the `ws` package got its ReDoS
 // (CVE-2021-32640). Work and memory are linear in the input length.
 
-import { HandshakeError } from './errors.js';
+import { HandshakeError } from '../errors.js';
 import { isToken, isTokenChar } from './http-head.js';
 
 /**

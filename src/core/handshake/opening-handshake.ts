@@ -1,19 +1,19 @@
 // RFC 6455 §4 (Opening Handshake) driven from bytes: the client sends its request and reads
 // the response (§4.1); the server reads a request and answers it (§4.2). The checks live in
-// `handshake-client.ts` / `handshake-server.ts`; this module strings them together with the
+// `client-handshake.ts` / `server-handshake.ts`; this module strings them together with the
 // HTTP head parser and extension negotiation (§9) for the connection state machine.
 
-import { HandshakeError } from './errors.js';
-import { acceptServerExtensions, negotiateServerExtensions, offerExtensions, type Extension, type ExtensionFactory } from './extension.js';
-import { generateKey, type Sha1 } from './handshake.js';
-import { buildClientRequest, validateServerResponse } from './handshake-client.js';
+import { HandshakeError } from '../errors.js';
+import { acceptServerExtensions, negotiateServerExtensions, offerExtensions, type Extension, type ExtensionFactory } from '../extensions/extension.js';
+import { generateKey, type Sha1 } from './accept-key.js';
+import { buildClientRequest, validateServerResponse } from './client-handshake.js';
 import {
   buildRejectResponse,
   buildServerResponse,
   selectSubprotocol,
   validateClientRequest,
-  type ClientHandshake,
-} from './handshake-server.js';
+  type ValidatedRequest,
+} from './server-handshake.js';
 import { HttpHeadParser, type HttpHeadLimits } from './http-head.js';
 import type { WebSocketUri } from './uri.js';
 
@@ -122,7 +122,7 @@ export interface ServerAnswer {
  * response (RFC 6455 §4.2.2). Shared by the byte-driven handshake below and the Node server,
  * whose HTTP parser has already read the request.
  */
-export function answerClientHandshake(request: ClientHandshake, options: ServerHandshakeOptions): ServerAnswer {
+export function answerClientHandshake(request: ValidatedRequest, options: ServerHandshakeOptions): ServerAnswer {
   const protocol = options.protocols ? selectSubprotocol(request.protocols, options.protocols) : undefined;
   const { extensions, responseHeader } = negotiateServerExtensions(request.extensions, options.extensions ?? []);
   const response = buildServerResponse(

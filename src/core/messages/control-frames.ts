@@ -2,9 +2,9 @@
 // Control frames are short, never fragmented, and may arrive in the middle of a
 // fragmented message; these are the rules the parser and the sender apply to them.
 
-import { CloseCode } from './close.js';
-import { ProtocolError } from './errors.js';
-import { MAX_CONTROL_PAYLOAD } from './frame.js';
+import { CloseCode } from '../closing/close-codes.js';
+import { ProtocolError } from '../errors.js';
+import { MAX_CONTROL_PAYLOAD } from '../framing/frame-header.js';
 
 /** Checks a received control frame header (RFC 6455 §5.5). Throws ProtocolError(1002). */
 export function checkReceivedControlFrame(fin: boolean, payloadLength: number): void {

@@ -19,7 +19,7 @@
 // with an empty payload carries no data; the inflater always keeps its window (correct whatever
 // the peer does), and the window-size values follow RFC 7692 §7.1.2's rule (8..15, no leading zeros).
 
-import { HandshakeError, ProtocolError } from './errors.js';
+import { HandshakeError, ProtocolError } from '../errors.js';
 import { inflateWithinLimit, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec, type Deflater, type Inflater } from './deflate-codec.js';
 import type { EncodedFrame, Extension, ExtensionFactory, ExtensionParams, IncomingFrameInfo, OutgoingFrameInfo } from './extension.js';
 import { checkCompressionOptions, parseWindowBits } from './permessage-deflate.js';

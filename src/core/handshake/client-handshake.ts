@@ -3,19 +3,10 @@
 // MUST validate the server's response as follows", §4.2.2, §11.3).
 
 import { isBase64Of16Bytes } from './base64.js';
-import { HandshakeError } from './errors.js';
+import { HandshakeError } from '../errors.js';
 import { parseExtensionHeader, type ExtensionOffer } from './extension-header.js';
-import {
-  computeAccept,
-  extraHeaderLines,
-  headerLine,
-  isHttp11OrLater,
-  listHasElement,
-  singleHeader,
-  trimOws,
-  WEBSOCKET_VERSION,
-  type Sha1,
-} from './handshake.js';
+import { computeAccept, WEBSOCKET_VERSION, type Sha1 } from './accept-key.js';
+import { extraHeaderLines, headerLine, isHttp11OrLater, listHasElement, singleHeader, trimOws } from './header-fields.js';
 import { headerValues, isToken, type HeaderList, type ParsedHead } from './http-head.js';
 import type { WebSocketUri } from './uri.js';
 
@@ -112,7 +103,7 @@ export interface ExpectedServerResponse {
 }
 
 /** The server's accepted handshake, as far as the core can judge it. */
-export interface ServerHandshake {
+export interface ValidatedResponse {
   /** The subprotocol the server chose (the _Subprotocol In Use_), or undefined for none (§4.1). */
   readonly protocol: string | undefined;
   /**
@@ -140,7 +131,7 @@ export interface ServerHandshake {
  * Several Sec-WebSocket-Extensions lines are combined into one list: §4.2.2 step 6 lets a server
  * split them, although §11.3.2 forbids it; accepting both readings costs nothing.
  */
-export function validateServerResponse(head: ParsedHead, expected: ExpectedServerResponse, sha1: Sha1): ServerHandshake {
+export function validateServerResponse(head: ParsedHead, expected: ExpectedServerResponse, sha1: Sha1): ValidatedResponse {
   if (head.kind !== 'response') throw new HandshakeError('expected an HTTP response from the server, got a request', 400);
   const { status, headers } = head;
   const fail = (message: string) => new HandshakeError(`invalid server handshake: ${message}`, status);

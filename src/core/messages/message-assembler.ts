@@ -9,11 +9,11 @@
 //     incompressible data (`maxDeflatedSize`), so that a message that fits is never refused
 //     for the overhead its compression added on the wire.
 
-import { CloseCode } from './close.js';
-import { maxDeflatedSize, SYNC_FLUSH_ALLOWANCE } from './deflate-codec.js';
-import { ProtocolError } from './errors.js';
-import type { Extension } from './extension.js';
-import { Opcode } from './frame.js';
+import { CloseCode } from '../closing/close-codes.js';
+import { maxDeflatedSize, SYNC_FLUSH_ALLOWANCE } from '../extensions/deflate-codec.js';
+import { ProtocolError } from '../errors.js';
+import type { Extension } from '../extensions/extension.js';
+import { Opcode } from '../framing/frame-header.js';
 import { MessageBuffer } from './message-buffer.js';
 import { Utf8Validator, type WholeUtf8Check } from './utf8.js';
 

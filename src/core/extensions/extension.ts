@@ -10,8 +10,8 @@
 // Control frames never pass through extensions here: both extensions we ship
 // (RFC 7692 §6, deflate-frame) leave them alone, and RFC 6455 §5.5 keeps them short.
 
-import { HandshakeError } from './errors.js';
-import { serializeExtensionHeader, type ExtensionOffer } from './extension-header.js';
+import { HandshakeError } from '../errors.js';
+import { serializeExtensionHeader, type ExtensionOffer } from '../handshake/extension-header.js';
 
 /** Parameters of one extension offer or response, in order: `[name, value]`, `true` for a name without value. */
 export type ExtensionParams = ExtensionOffer['params'];

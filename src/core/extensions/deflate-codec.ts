@@ -7,7 +7,7 @@
 // shape. Everything here is synchronous because the core is bytes-in/events-out: a frame's
 // payload is inflated inside `Extension.decodeChunk`, before the call returns.
 
-import { ProtocolError } from './errors.js';
+import { ProtocolError } from '../errors.js';
 
 /** How to build a compressor. */
 export interface DeflaterOptions {

@@ -8,7 +8,7 @@
 // server, so each option reads naturally from the side that uses it (see the options below).
 // The DEFLATE engine is injected (`DeflateCodec`, deflate-codec.ts); the core stays free of zlib.
 
-import { HandshakeError, ProtocolError } from './errors.js';
+import { HandshakeError, ProtocolError } from '../errors.js';
 import { inflateWithinLimit, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec, type Deflater, type Inflater } from './deflate-codec.js';
 import type { EncodedFrame, Extension, ExtensionFactory, ExtensionParams, IncomingFrameInfo, OutgoingFrameInfo } from './extension.js';
 

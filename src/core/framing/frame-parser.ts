@@ -10,10 +10,10 @@
 // Payload pieces are handed on as *views* of the input (unmasked in place), never copied:
 // the caller gives up ownership of the bytes it pushes.
 
-import { CloseCode } from './close.js';
-import { checkReceivedControlFrame } from './control.js';
-import { ProtocolError } from './errors.js';
-import { isControlOpcode, isDefinedOpcode, MASK, MAX_16BIT_LENGTH, MAX_7BIT_LENGTH, RSV_MASK } from './frame.js';
+import { CloseCode } from '../closing/close-codes.js';
+import { checkReceivedControlFrame } from '../messages/control-frames.js';
+import { ProtocolError } from '../errors.js';
+import { isControlOpcode, isDefinedOpcode, MASK, MAX_16BIT_LENGTH, MAX_7BIT_LENGTH, RSV_MASK } from './frame-header.js';
 import { maskInPlace } from './mask.js';
 
 /** Receives what the parser finds. Throwing a ProtocolError from any method stops the parser. */

@@ -1,45 +1,8 @@
-// RFC 6455 §4 (Opening Handshake), the parts both sides share: the Sec-WebSocket-Key nonce
-// (§4.1 step 7), the Sec-WebSocket-Accept proof (§1.3, §4.2.2 step 5.4), and the small HTTP
-// helpers the client (`handshake-client.ts`) and server (`handshake-server.ts`) halves use.
+// RFC 6455 §4.1–§4.2 on HTTP/1.1 header fields (RFC 9110 §5): the small helpers both halves of
+// the opening handshake use to read a header's values and to write the application's own.
 
-import { encodeBase64 } from './base64.js';
-import { HandshakeError } from './errors.js';
+import { HandshakeError } from '../errors.js';
 import { headerValues, isToken, type HeaderList } from './http-head.js';
-
-/** SHA-1 (FIPS 180-3), injected so the core needs no platform crypto: 20-byte digest of `data`. */
-export type Sha1 = (data: Uint8Array) => Uint8Array;
-
-/** The GUID appended to the key before hashing (RFC 6455 §1.3, §4.2.2). */
-export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-
-/** The only protocol version this implementation speaks (RFC 6455 §4.1 step 9, §4.4). */
-export const WEBSOCKET_VERSION = 13;
-
-/**
- * Makes a fresh Sec-WebSocket-Key: 16 random bytes, base64-encoded (RFC 6455 §4.1 step 7).
- * `randomBytes(n)` must return `n` unpredictable bytes (e.g. `crypto.getRandomValues`); call this
- * once per connection, since the nonce MUST be new each time. Throws `TypeError` if `randomBytes`
- * returns the wrong number of bytes.
- */
-export function generateKey(randomBytes: (n: number) => Uint8Array): string {
-  const nonce = randomBytes(16);
-  if (!(nonce instanceof Uint8Array) || nonce.length !== 16) {
-    throw new TypeError('randomBytes(16) must return a Uint8Array of 16 bytes');
-  }
-  return encodeBase64(nonce);
-}
-
-/**
- * The Sec-WebSocket-Accept value for a Sec-WebSocket-Key: base64(SHA-1(key + GUID))
- * (RFC 6455 §4.2.2 step 5.4). The key is used as text, not base64-decoded, without leading or
- * trailing whitespace (§1.3). Example from the RFC: `dGhlIHNhbXBsZSBub25jZQ==` gives
- * `s3pPLMBiTxaQ9kYGzzhZRbK+xOo=`.
- */
-export function computeAccept(key: string, sha1: Sha1): string {
-  const digest = sha1(new TextEncoder().encode(trimOws(key) + WEBSOCKET_GUID));
-  if (digest.length !== 20) throw new TypeError('sha1 must return a 20-byte digest');
-  return encodeBase64(digest);
-}
 
 /** Removes leading and trailing spaces and tabs (HTTP's OWS, RFC 9110 §5.6.3). */
 export function trimOws(s: string): string {
