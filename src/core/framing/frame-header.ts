@@ -76,24 +76,6 @@ export function opcodeName(opcode: number): string {
   }
 }
 
-/** The decoded fields of one frame header. */
-export interface FrameHeader {
-  /** The final fragment of its message (RFC 6455 §5.2, §5.4). */
-  readonly fin: boolean;
-  /** RSV1–RSV3 as they sit in byte 0 (a mask of 0x40, 0x20, 0x10). */
-  readonly rsv: number;
-  /** The opcode, 0x0–0xF (see `Opcode`). */
-  readonly opcode: number;
-  /** Whether the MASK bit is set (RFC 6455 §5.3). */
-  readonly masked: boolean;
-  /** The payload length in bytes, decoded from its 7-, 16- or 64-bit form. */
-  readonly payloadLength: number;
-  /** The masking key as a 32-bit number in network byte order, or 0 when not masked. */
-  readonly maskKey: number;
-  /** How long the header was on the wire: 2, 4, 6, 8, 10 or 14 bytes. */
-  readonly headerLength: number;
-}
-
 /** Header size for a payload length: 2 bytes, +2 for the 16-bit form, +8 for the 64-bit form, +4 with a mask. */
 export function frameHeaderLength(payloadLength: number, masked: boolean): number {
   const lengthBytes = payloadLength <= MAX_7BIT_LENGTH ? 0 : payloadLength <= MAX_16BIT_LENGTH ? 2 : 8;
