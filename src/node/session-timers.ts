@@ -1,0 +1,151 @@
+// The clocks of one session (RFC 6455 §5.5.2 pings as keepalive, §7.1.1 closing the TCP
+// connection): keepalive pings after a silence and dropping a peer that stays silent, the idle
+// timeout (closed with 1001 Going Away, §7.4.1), the closing timeout (a peer that never finishes
+// the closing handshake is dropped, §7.1.1 "MAY"/§7.1.7), and the client's grace before it
+// closes TCP itself (§7.1.1: the server should close first).
+//
+// One object per session and at most two Node timers at a time (one interval for keepalive and
+// idleness, one timeout for closing). The timer callbacks are static functions that get their
+// `SessionTimers` as an argument: no closure is made per connection, and idle connections are
+// counted in the thousands.
+
+/** What the timers do to their session. The session implements it (one small object). */
+export interface TimedSession {
+  /** Keepalive: send a ping (RFC 6455 §5.5.2); called only while OPEN. */
+  sendKeepalivePing(): void;
+  /** Idle timeout: start the closing handshake with 1001 Going Away; called only while OPEN. */
+  closeIdle(): void;
+  /** Keepalive failed (nothing came back) or the closing timeout ran out: report `error` if given, drop the transport. */
+  dropTransport(error?: Error): void;
+  /** The client's grace is over: send our FIN (the close timeout then bounds the rest). */
+  endTransport(): void;
+}
+
+/** The timer settings, in milliseconds; 0 turns a timer off. */
+export interface TimerSettings {
+  readonly pingInterval: number;
+  readonly pongTimeout: number;
+  readonly idleTimeout: number;
+  readonly closeTimeout: number;
+}
+
+/** How long a client waits, after a clean closing handshake, for the server to close TCP (§7.1.1). */
+export const CLIENT_CLOSE_GRACE = 1_000;
+
+/** The shortest period of the checking interval: a fine setting must not make a busy timer. */
+const MIN_CHECK_PERIOD = 10;
+
+/** The keepalive, idle and closing clocks of one session. */
+export class SessionTimers {
+  private checkTimer: NodeJS.Timeout | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+  /** When the keepalive ping went out (0: none outstanding). Any incoming byte answers it. */
+  private pingSentAt = 0;
+  private lastReceived = 0;
+  private lastActivity = 0;
+
+  constructor(
+    private readonly settings: TimerSettings,
+    private readonly session: TimedSession,
+  ) {}
+
+  /** The connection is OPEN: keepalive and idle timing start now. */
+  opened(): void {
+    const { pingInterval, pongTimeout, idleTimeout } = this.settings;
+    this.lastReceived = this.lastActivity = Date.now();
+    // One interval serves both clocks, ticking at a quarter of the shortest period (10 ms at least).
+    let shortest = Infinity;
+    if (pingInterval > 0) shortest = Math.min(pingInterval, pongTimeout > 0 ? pongTimeout : pingInterval);
+    if (idleTimeout > 0) shortest = Math.min(shortest, idleTimeout);
+    if (shortest === Infinity || this.checkTimer) return;
+    this.checkTimer = setInterval(SessionTimers.check, Math.max(MIN_CHECK_PERIOD, shortest / 4), this).unref();
+  }
+
+  /** Bytes arrived from the peer: the connection is alive (this answers an outstanding keepalive ping). */
+  received(): void {
+    this.lastReceived = Date.now();
+    this.pingSentAt = 0;
+  }
+
+  /** A message was sent or received: the connection is not idle. */
+  active(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /**
+   * The closing handshake started (our close frame went out, or the peer's arrived): keepalive
+   * and idle end, and the peer has `closeTimeout` to finish before the transport is dropped.
+   */
+  closing(): void {
+    this.stopChecks();
+    this.armCloseTimer();
+  }
+
+  /**
+   * No more WebSocket traffic will flow: close the transport (RFC 6455 §7.1.1). `now` (a server,
+   * or a failed connection) sends our FIN at once; a client after a clean closing handshake
+   * first gives the server `CLIENT_CLOSE_GRACE` to close TCP. Either way the transport is
+   * dropped if it is still open `closeTimeout` after our FIN.
+   */
+  transportEnding(now: boolean): void {
+    this.stopChecks();
+    if (now) {
+      this.session.endTransport();
+      this.armCloseTimer();
+      return;
+    }
+    clearTimeout(this.closeTimer);
+    this.closeTimer = setTimeout(SessionTimers.graceOver, CLIENT_CLOSE_GRACE, this).unref();
+  }
+
+  /** The transport is closed: every clock stops. */
+  stop(): void {
+    this.stopChecks();
+    clearTimeout(this.closeTimer);
+    this.closeTimer = undefined;
+  }
+
+  private stopChecks(): void {
+    clearInterval(this.checkTimer);
+    this.checkTimer = undefined;
+  }
+
+  private armCloseTimer(): void {
+    if (this.closeTimer || this.settings.closeTimeout <= 0) return;
+    this.closeTimer = setTimeout(SessionTimers.closeTimedOut, this.settings.closeTimeout, this).unref();
+  }
+
+  private static check(timers: SessionTimers): void {
+    const { pingInterval, pongTimeout, idleTimeout } = timers.settings;
+    const now = Date.now();
+    if (pingInterval > 0) {
+      if (timers.pingSentAt !== 0) {
+        if (pongTimeout > 0 && now - timers.pingSentAt >= pongTimeout) {
+          // Keepalive failed: nothing came back. Drop the connection (reported as 1006).
+          timers.stop();
+          timers.session.dropTransport(new Error(`no pong within ${pongTimeout} ms`));
+          return;
+        }
+      } else if (now - timers.lastReceived >= pingInterval) {
+        timers.pingSentAt = now;
+        timers.session.sendKeepalivePing();
+      }
+    }
+    if (idleTimeout > 0 && now - timers.lastActivity >= idleTimeout) {
+      timers.session.closeIdle();
+      timers.closing(); // the 1001 close frame is out: the closing timeout governs from here
+    }
+  }
+
+  private static graceOver(timers: SessionTimers): void {
+    // Our FIN; a server that still keeps TCP open is dropped after closeTimeout (§7.1.1 "MAY").
+    timers.closeTimer = undefined;
+    timers.session.endTransport();
+    timers.armCloseTimer();
+  }
+
+  private static closeTimedOut(timers: SessionTimers): void {
+    timers.closeTimer = undefined;
+    timers.session.dropTransport();
+  }
+}
