@@ -4,6 +4,7 @@
 
 import type { Socket } from 'node:net';
 import readline from 'node:readline';
+import { CloseCode, ReadyState } from '../core/index.js';
 import { connect, type ClientOptions } from './client.js';
 import { describeClose, describeMessage } from './cli-messages.js';
 import type { CliIO } from './cli.js';
@@ -62,7 +63,7 @@ export async function connectCommand(url: string, settings: ConnectSettings, io:
   session.on('pong', (data) => io.out(`< pong ${JSON.stringify(data.toString('latin1'))}${pingSent ? ` after ${Date.now() - pingSent} ms` : ''}`));
   session.on('message', (data, isBinary) => {
     io.out(`< ${describeMessage(data, isBinary)}`);
-    if (settings.echo && session.readyState === 1) {
+    if (settings.echo && session.readyState === ReadyState.OPEN) {
       session.send(data, { binary: isBinary });
       io.out(`> ${describeMessage(data, isBinary)} (echo)`);
     }
@@ -72,7 +73,7 @@ export async function connectCommand(url: string, settings: ConnectSettings, io:
   if (!settings.echo) {
     lines = readline.createInterface({ input: io.input, terminal: false });
     lines.on('line', (line) => {
-      if (session.readyState !== 1) return;
+      if (session.readyState !== ReadyState.OPEN) return;
       try {
         if (!runCommand(line, session, io, () => (pingSent = Date.now()))) {
           session.send(line);
@@ -84,11 +85,11 @@ export async function connectCommand(url: string, settings: ConnectSettings, io:
     });
     // End of input: finish sending, then close normally.
     lines.on('close', () => {
-      if (session.readyState === 1) void session.drained().then(() => session.readyState === 1 && session.close(1000));
+      if (session.readyState === ReadyState.OPEN) void session.drained().then(() => session.readyState === ReadyState.OPEN && session.close(CloseCode.Normal));
     });
   }
   const stop = io.stopRequested().then(() => {
-    if (session.readyState === 1) session.close(1001, 'client going away');
+    if (session.readyState === ReadyState.OPEN) session.close(CloseCode.GoingAway, 'client going away');
     else session.terminate();
   });
   void stop;
@@ -107,7 +108,7 @@ function runCommand(line: string, session: Session, io: CliIO, onPing: () => voi
     session.ping(Buffer.from(args ?? ''));
   } else if (name === 'close') {
     const [code, ...reason] = (args ?? '').split(' ').filter(Boolean);
-    session.close(code ? Number(code) : 1000, reason.join(' '));
+    session.close(code ? Number(code) : CloseCode.Normal, reason.join(' '));
   } else {
     io.out(COMMANDS_HELP);
   }

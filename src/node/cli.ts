@@ -15,6 +15,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { headerListFromRaw } from '../core/handshake/http-head.js';
+import { ReadyState } from '../core/index.js';
 import { CONNECT_USAGE, connectCommand } from './cli-connect.js';
 import { describeClose, describeMessage } from './cli-messages.js';
 import { RECOMMENDED_HTTP_SERVER_OPTIONS } from './http-server-options.js';
@@ -22,12 +23,20 @@ import { WebSocketServer } from './server.js';
 import type { Session } from './session.js';
 import { createWireTrace, formatHttpHead, tapSocket } from './trace-format.js';
 
+/** `wsref serve` listens here unless told otherwise: loopback only, so a learner's server is not on the network. */
+const DEFAULT_PORT = 8080;
+const DEFAULT_HOST = '127.0.0.1';
+/** `wsref serve` accepts messages up to 16 MiB: a learning tool needs no more than that. */
+const SERVE_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
+/** On Ctrl-C, how long `wsref serve` waits for clients to finish the closing handshake. */
+const SERVE_SHUTDOWN_TIMEOUT = 2_000;
+
 export const USAGE = `wsref — a WebSocket (RFC 6455) server and client that shows the protocol
 
 Usage:
   wsref serve [options]         a WebSocket server on every path of an HTTP server
-      --port, -p N              port to listen on (default 8080; 0 picks a free one)
-      --host H                  address to listen on (default 127.0.0.1)
+      --port, -p N              port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+      --host H                  address to listen on (default ${DEFAULT_HOST})
       --echo                    send every message back, with the same type
       --chat                    pass every text message on to all other clients
                                 (default: print messages; lines typed go to every client)
@@ -108,8 +117,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO, versi
       if (values.echo && values.chat) throw new UsageError('choose one of --echo and --chat');
       return await serve(
         {
-          port: parsePort(values.port ?? '8080'),
-          host: values.host ?? '127.0.0.1',
+          port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port),
+          host: values.host ?? DEFAULT_HOST,
           mode: values.echo ? 'echo' : values.chat ? 'chat' : 'print',
           trace: Boolean(values.trace),
           deflate: Boolean(values.deflate),
@@ -177,7 +186,7 @@ async function serve(settings: ServeSettings, io: CliIO): Promise<number> {
     response.end(`wsref serve (${settings.mode}): connect a WebSocket client to ws://${request.headers.host ?? 'this-host'}${request.url ?? '/'}\n`);
   });
   // No `server` option: this command routes upgrades itself, so it can tap each socket first.
-  const wss = new WebSocketServer({ perMessageDeflate: settings.deflate ? TRACEABLE_DEFLATE : false, maxMessageSize: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ perMessageDeflate: settings.deflate ? TRACEABLE_DEFLATE : false, maxMessageSize: SERVE_MAX_MESSAGE_SIZE });
   const ids = new WeakMap<http.IncomingMessage, number>();
   let nextId = 1;
   server.on('upgrade', (request: http.IncomingMessage, socket: Socket, head: Buffer) => {
@@ -214,7 +223,7 @@ async function serve(settings: ServeSettings, io: CliIO): Promise<number> {
     if (settings.mode === 'chat') broadcast(`#${id} joined`, session);
   });
   const broadcast = (text: string, from?: Session) => {
-    for (const client of wss.clients) if (client !== from && client.readyState === 1) client.send(text);
+    for (const client of wss.clients) if (client !== from && client.readyState === ReadyState.OPEN) client.send(text);
   };
 
   try {
@@ -238,7 +247,7 @@ async function serve(settings: ServeSettings, io: CliIO): Promise<number> {
   await io.stopRequested();
   io.out('* shutting down: closing every connection with 1001 Going Away');
   lines?.close();
-  await wss.close({ code: 1001, reason: 'server shutting down', timeout: 2_000 });
+  await wss.close({ timeout: SERVE_SHUTDOWN_TIMEOUT }); // 1001 'server shutting down', the server's default
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   return 0;

@@ -3,6 +3,7 @@
 // USVString`), keeping message order behind a Blob that is still being read, and counting bytes.
 
 import { isAnyArrayBuffer } from 'node:util/types';
+import { ReadyState } from '../core/index.js';
 import type { Session } from './session.js';
 import { bufferSourceBytes, toUSVString } from './webidl.js';
 
@@ -50,7 +51,7 @@ export class OutgoingMessages {
    */
   bufferedAmount(session: Session | undefined): number {
     // The socket's backlog also holds frame headers and control frames: count at most the data bytes given to it.
-    const backlog = session && session.readyState !== 3 ? session.bufferedAmount : 0;
+    const backlog = session && session.readyState !== ReadyState.CLOSED ? session.bufferedAmount : 0;
     if (backlog === 0) this.#bytesUnflushed = 0;
     return this.#bytesAfterClosing + this.#queuedBytes + Math.max(this.#bytesThisTurn, Math.min(backlog, this.#bytesUnflushed));
   }
@@ -87,7 +88,7 @@ export class OutgoingMessages {
         this.#queuedCount--;
         this.#queuedBytes -= size;
       }
-      if (session.readyState === 1) this.#transmit(session, bytes, size);
+      if (session.readyState === ReadyState.OPEN) this.#transmit(session, bytes, size);
       else this.#bytesAfterClosing += size;
     });
   }

@@ -10,6 +10,7 @@
 
 import type { Socket } from 'node:net';
 import { isToken } from '../core/handshake/http-head.js';
+import { CloseCode, ReadyState } from '../core/index.js';
 import { connect, type ClientOptions } from './client.js';
 import type { Session } from './session.js';
 import { CloseEvent, createErrorEvent, EventHandlerAttributes, MessageEvent } from './whatwg-events.js';
@@ -29,11 +30,9 @@ export type BinaryType = 'blob' | 'arraybuffer';
  */
 export type WebSocketOptions = Omit<ClientOptions, 'protocols' | 'onSocket'>;
 
-const CONNECTING = 0;
-const OPEN = 1;
-const CLOSING = 2;
-const CLOSED = 3;
-type State = typeof CONNECTING | typeof OPEN | typeof CLOSING | typeof CLOSED;
+// The standard's readyState numbers are the core's (RFC 6455 §4–§7 states, numbered as WHATWG does).
+const { CONNECTING, OPEN, CLOSING, CLOSED } = ReadyState;
+type State = ReadyState;
 
 type Handler = ((this: WebSocket, event: Event) => unknown) | null;
 
@@ -71,6 +70,13 @@ export class WebSocket extends EventTarget {
   readonly #url: string;
   readonly #origin: string;
   readonly #protocols: string[];
+  /**
+   * The state the script has been shown. Not a copy of the session's: the standard moves it in
+   * queued tasks (OPEN when the open event fires, CLOSED when the close event fires) and at once
+   * in close() (CLOSING, even while CONNECTING), so it lags or leads the protocol on purpose.
+   * Where the protocol is ahead — the closing handshake started by either side — `readyState`
+   * reads the session instead of keeping a copy.
+   */
   #state: State = CONNECTING;
   #protocol = '';
   #extensions = '';
@@ -120,7 +126,7 @@ export class WebSocket extends EventTarget {
       },
     }).then(
       (session) => this.#established(session),
-      (error: Error) => this.#closed(1006, '', false, this.#failure ?? error),
+      (error: Error) => this.#closed(CloseCode.AbnormalClosure, '', false, this.#failure ?? error),
     );
   }
 
@@ -208,7 +214,7 @@ export class WebSocket extends EventTarget {
     let wireCode: number | undefined;
     if (code !== undefined) {
       wireCode = toClampedUnsignedShort(code);
-      if (wireCode !== 1000 && (wireCode < 3000 || wireCode > 4999)) {
+      if (wireCode !== CloseCode.Normal && (wireCode < 3000 || wireCode > 4999)) {
         throw new DOMException(`close code ${wireCode} is neither 1000 nor in 3000–4999`, 'InvalidAccessError');
       }
     }
@@ -230,7 +236,7 @@ export class WebSocket extends EventTarget {
     // No code and no reason: a close frame without a body. A reason alone goes with 1000.
     // Messages sent before close() still go first (WHATWG note after the close() steps).
     this.#outgoing.afterQueued(() => {
-      if (session.readyState === OPEN) session.close(wireCode ?? (reasonText !== undefined ? 1000 : undefined), reasonText ?? '');
+      if (session.readyState === OPEN) session.close(wireCode ?? (reasonText !== undefined ? CloseCode.Normal : undefined), reasonText ?? '');
     });
   }
 
