@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Connection, type ConnectionHandler, type ConnectionOptions, type Role } from '../../src/core/connection.js';
 import type { HandshakeError, ProtocolError } from '../../src/core/errors.js';
+import type { ExtensionFactory } from '../../src/core/extensions/extension.js';
 import { frameHeaderLength, writeFrameHeader } from '../../src/core/framing/frame-header.js';
 import { maskInto } from '../../src/core/framing/mask.js';
 
@@ -314,7 +315,13 @@ export function openPair(options: { client?: Partial<ConnectionOptions>; server?
  * through the pump. Both are OPEN on return; their 'open' events stay in the logs.
  */
 export function handshakePair(
-  options: { client?: Partial<ConnectionOptions>; server?: Partial<ConnectionOptions>; protocols?: { client?: string[]; server?: string[] } } = {},
+  options: {
+    client?: Partial<ConnectionOptions>;
+    server?: Partial<ConnectionOptions>;
+    protocols?: { client?: string[]; server?: string[] };
+    /** Extension factories each side negotiates with in the handshake (RFC 6455 §9.1). */
+    extensions?: { client?: readonly ExtensionFactory[]; server?: readonly ExtensionFactory[] };
+  } = {},
 ): Pair {
   const clientLog = new Recorder();
   const serverLog = new Recorder();
@@ -327,12 +334,21 @@ export function handshakePair(
         uri: { secure: false, host: 'localhost', port: 80, resourceName: '/chat', hostHeader: 'localhost' },
         sha1,
         ...(options.protocols?.client ? { protocols: options.protocols.client } : {}),
+        ...(options.extensions?.client ? { extensions: options.extensions.client } : {}),
       },
     },
     clientLog,
   );
   const server = new Connection(
-    { ...options.server, role: 'server', server: { sha1, ...(options.protocols?.server ? { protocols: options.protocols.server } : {}) } },
+    {
+      ...options.server,
+      role: 'server',
+      server: {
+        sha1,
+        ...(options.protocols?.server ? { protocols: options.protocols.server } : {}),
+        ...(options.extensions?.server ? { extensions: options.extensions.server } : {}),
+      },
+    },
     serverLog,
   );
   const pair = pairFrom({ conn: client, log: clientLog }, { conn: server, log: serverLog });
