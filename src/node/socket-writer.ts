@@ -46,14 +46,16 @@ export class SocketWriter {
   }
 
   /**
-   * Writes a frame: `head`, then `payload` right after it when given. Returns false when nothing
-   * was written: the stream is gone, or its peer stopped reading and has just been dropped (the
-   * stream is destroyed with a `SlowReaderError`, which its `'error'` event reports).
+   * Writes frames: the chunks in order (a frame's header and payload are adjacent chunks, as the
+   * core's `dataToSend()` gives them). Returns false when nothing was written: the stream is gone,
+   * or its peer stopped reading and has just been dropped (the stream is destroyed with a
+   * `SlowReaderError`, which its `'error'` event reports). The chunks are not kept by the writer,
+   * only by the stream: the array itself may be reused as soon as this returns.
    */
-  write(head: Uint8Array, payload?: Uint8Array): boolean {
+  write(chunks: readonly Uint8Array[]): boolean {
     const stream = this.stream;
     if (stream.destroyed || stream.writableEnded) return false;
-    // What earlier writes left unread decides, not this frame: a peer that keeps reading gets a
+    // What earlier writes left unread decides, not these frames: a peer that keeps reading gets a
     // message of any size, a peer that stopped is dropped before we queue more (RFC 6455 §10.4).
     // Pongs and close frames obey the same bound, or a peer that floods pings and never reads
     // could make us buffer pongs without limit.
@@ -68,8 +70,7 @@ export class SocketWriter {
       stream.cork();
       process.nextTick(SocketWriter.uncork, this);
     }
-    stream.write(head);
-    if (payload) stream.write(payload);
+    for (let i = 0; i < chunks.length; i++) stream.write(chunks[i]);
     return true;
   }
 
