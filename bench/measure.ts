@@ -5,7 +5,7 @@
 
 import type { StartEchoTask } from './loadgen/client-tasks.js';
 import { Child, SERVER_CORE } from './processes.js';
-import { MiB, sleep, type CpuMark, type Impl } from './shared.js';
+import { isWsref, MiB, sleep, type Comparison, type CpuMark, type Impl } from './shared.js';
 
 export type ScenarioName = 'echo' | 'latency' | 'idle' | 'deflate' | 'client' | 'ceiling';
 export const ALL_SCENARIOS: readonly ScenarioName[] = ['echo', 'latency', 'idle', 'deflate', 'client', 'ceiling'];
@@ -36,7 +36,18 @@ export interface BenchConfig {
   native: boolean;
   /** Extra node flags for every wsref process (e.g. --cpu-prof). */
   wsrefNodeFlags: readonly string[];
+  /** What is paired: wsref against ws (the default), or `after` against `before` (--baseline). */
+  compare?: Comparison;
+  /** The baseline build's bench/ directory, where the `before` processes start (./baseline.ts). */
+  baselineBenchDir?: string;
   log: (line: string) => void;
+}
+
+/** The directory a process of `impl` starts from: the baseline build's for `before`, else this tree's. */
+export function benchDirFor(impl: Impl, config: BenchConfig): string | undefined {
+  if (impl !== 'before') return undefined;
+  if (!config.baselineBenchDir) throw new Error('a `before` process needs the baseline build (--baseline <git-ref>)');
+  return config.baselineBenchDir;
 }
 
 /** One measured number. */
@@ -66,6 +77,8 @@ export function orderFor<T>(impls: readonly T[], round: number): T[] {
 
 const SERVER_SCRIPT: Record<Impl, string> = {
   wsref: 'servers/wsref-echo.ts',
+  after: 'servers/wsref-echo.ts',
+  before: 'servers/wsref-echo.ts',
   ws: 'servers/ws-echo.ts',
   tcp: 'servers/tcp-echo.ts',
 };
@@ -73,8 +86,9 @@ const SERVER_SCRIPT: Record<Impl, string> = {
 /** Starts one server, pinned to the server core; ws always with its native helpers when installed. */
 export async function startServer(impl: Impl, config: BenchConfig, deflate = false): Promise<Child> {
   const env = { BENCH_DEFLATE: deflate ? '1' : undefined, WS_NO_BUFFER_UTIL: undefined, WS_NO_UTF_8_VALIDATE: undefined };
-  const nodeFlags = impl === 'wsref' ? [...config.wsrefNodeFlags] : [];
-  const server = await Child.start(`${impl} server`, SERVER_SCRIPT[impl], { env, nodeFlags, core: SERVER_CORE });
+  const nodeFlags = isWsref(impl) ? [...config.wsrefNodeFlags] : [];
+  const benchDir = benchDirFor(impl, config);
+  const server = await Child.start(`${impl} server`, SERVER_SCRIPT[impl], { env, nodeFlags, core: SERVER_CORE, benchDir });
   if (impl === 'ws' && config.native && server.info.bufferutil === false) {
     await server.stop();
     throw new Error('ws server: bufferutil is installed but ws did not load it');

@@ -40,6 +40,8 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
+  /** The bench/ directory `script` is in: this tree's by default, a baseline build's for `before` (./baseline.ts). */
+  benchDir?: string;
 }
 
 /** A child process that answers requests over IPC. */
@@ -77,7 +79,7 @@ export class Child {
       if (value === undefined) delete env[key];
       else env[key] = value;
     }
-    const file = path.join(BENCH_DIR, COMPILED ? script.replace(/\.ts$/, '.js') : script);
+    const file = path.join(options.benchDir ?? BENCH_DIR, COMPILED ? script.replace(/\.ts$/, '.js') : script);
     const loader = COMPILED ? [] : ['--import', 'tsx'];
     const child = fork(file, [], {
       cwd: REPO_DIR,

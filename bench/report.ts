@@ -3,9 +3,14 @@
 // round, then the median of those per-round ratios — and PASS/MISS against the targets of
 // issue #15. The raw TCP ceiling is paired the same way. The batched "parser ceiling" rows
 // carry no target and are printed apart.
+//
+// With --baseline the pair is this tree's wsref (`after`) and the baseline's (`before`), and
+// every row, the ceiling's too, has one target: no more than 5% slower (after ÷ before ≤ 1.05
+// where lower is better, ≥ 0.95 where higher is better). Nothing is PENDING there: both
+// sides are wsref and take the same text path.
 
 import type { Sample } from './scenarios.js';
-import { formatSize, KiB, type Impl } from './shared.js';
+import { formatSize, KiB, WSREF_VS_WS, type Comparison, type Impl } from './shared.js';
 
 export interface Spread {
   median: number;
@@ -14,9 +19,9 @@ export interface Spread {
   values: number[];
 }
 
-/** One requirement a row is held to: the paired ratio wsref ÷ reference against a factor. */
+/** One requirement a row is held to: the paired ratio subject ÷ reference (or ÷ raw TCP) against a factor. */
 interface Check {
-  against: 'ws' | 'tcp';
+  against: 'reference' | 'tcp';
   /** wsref ≥ factor × reference (higher is better) or ≤ factor × reference (lower is better). */
   factor: number;
 }
@@ -33,8 +38,8 @@ export interface Row {
   unit: string;
   higherIsBetter: boolean;
   results: Partial<Record<Impl, Spread>>;
-  /** Median of the per-round ratios wsref ÷ ws. */
-  ratioWs: number | undefined;
+  /** Median of the per-round ratios subject ÷ reference (wsref ÷ ws, or after ÷ before). */
+  ratio: number | undefined;
   /** Median of the per-round ratios wsref ÷ raw TCP (echo msg/s rows). */
   ratioTcp: number | undefined;
   target: string;
@@ -54,9 +59,25 @@ export function spread(values: number[]): Spread {
 /** The text-bytes cell compares ws's undecoded echo with the only text path wsref has. */
 export const PENDING_BYTES_TEXT = 'pending a bytes-text API: wsref decodes every text message to a string, so this measures its string path';
 
-/** Units, direction and targets per (scenario, metric). */
+/** How much slower than `before` a cell of a --baseline run may be (issue #14: 5%). */
+export const BASELINE_SLOWDOWN = 0.05;
+
+/** What the rows compare: the pair, and whether it is a --baseline run (then every row is held to BASELINE_SLOWDOWN). */
+export interface RowOptions {
+  compare: Comparison;
+  baseline: boolean;
+}
+const WSREF_VS_WS_ROWS: RowOptions = { compare: WSREF_VS_WS, baseline: false };
+
+/** A --baseline run's rule for every row: no more than BASELINE_SLOWDOWN worse than before. */
+function baselineRules(rule: { unit: string; higherIsBetter: boolean }): { unit: string; higherIsBetter: boolean; checks: Check[] } {
+  const factor = rule.higherIsBetter ? 1 - BASELINE_SLOWDOWN : 1 + BASELINE_SLOWDOWN;
+  return { ...rule, checks: [{ against: 'reference', factor }] };
+}
+
+/** Units, direction and targets (against ws) per (scenario, metric). */
 function rules(scenario: string, metric: string, size: number): { unit: string; higherIsBetter: boolean; checks: Check[] } {
-  const atMost = (factor: number): Check[] => [{ against: 'ws', factor }];
+  const atMost = (factor: number): Check[] => [{ against: 'reference', factor }];
   switch (`${scenario}|${metric}`) {
     case 'echo|cpu/msg':
     case 'deflate echo|cpu/msg':
@@ -80,19 +101,20 @@ function rules(scenario: string, metric: string, size: number): { unit: string; 
   }
 }
 
-function describeCheck(check: Check, higherIsBetter: boolean): string {
-  return `${higherIsBetter ? '≥' : '≤'}${check.factor.toFixed(2).replace(/0$/, '')}×${check.against}`;
+function describeCheck(check: Check, higherIsBetter: boolean, reference: Impl): string {
+  return `${higherIsBetter ? '≥' : '≤'}${check.factor.toFixed(2).replace(/0$/, '')}×${check.against === 'tcp' ? 'tcp' : reference}`;
 }
 
-/** Median over rounds of wsref[round] ÷ reference[round], for rounds where both were measured. */
-function pairedRatio(wsref: readonly Sample[], reference: readonly Sample[]): number | undefined {
+/** Median over rounds of subject[round] ÷ reference[round], for rounds where both were measured. */
+function pairedRatio(subject: readonly Sample[], reference: readonly Sample[]): number | undefined {
   const byRound = new Map(reference.map((s) => [s.round, s.value]));
-  const ratios = wsref.filter((s) => byRound.get(s.round)).map((s) => s.value / byRound.get(s.round)!);
+  const ratios = subject.filter((s) => byRound.get(s.round)).map((s) => s.value / byRound.get(s.round)!);
   return ratios.length === 0 ? undefined : spread(ratios).median;
 }
 
 /** Groups samples into rows, in the order they were first measured. */
-export function buildRows(samples: readonly Sample[]): Row[] {
+export function buildRows(samples: readonly Sample[], options: RowOptions = WSREF_VS_WS_ROWS): Row[] {
+  const { subject, reference } = options.compare;
   const groups = new Map<string, Sample[]>();
   for (const sample of samples) {
     if (sample.impl === 'tcp') continue; // TCP is attached to the echo rows below
@@ -109,20 +131,21 @@ export function buildRows(samples: readonly Sample[]): Row[] {
     // TCP runs inside the binary rounds only, so only binary rows can be paired with it.
     const tcp = scenario === 'echo' && metric === 'msg/s' && payload === 'binary' ? samples.filter((s) => s.impl === 'tcp' && s.scenario === 'echo' && s.metric === 'msg/s' && s.size === size) : [];
     const results: Partial<Record<Impl, Spread>> = {};
-    for (const [impl, list] of [['wsref', of('wsref')], ['ws', of('ws')], ['tcp', tcp]] as const) {
+    for (const [impl, list] of [[subject, of(subject)], [reference, of(reference)], ['tcp', tcp]] as const) {
       if (list.length > 0) results[impl] = spread(list.map((s) => s.value));
     }
-    const { unit, higherIsBetter, checks } = rules(scenario, metric, size);
-    const ratios = { ws: pairedRatio(of('wsref'), of('ws')), tcp: pairedRatio(of('wsref'), tcp) };
+    const rule = rules(scenario, metric, size);
+    const { unit, higherIsBetter, checks } = options.baseline ? baselineRules(rule) : rule;
+    const ratios = { reference: pairedRatio(of(subject), of(reference)), tcp: pairedRatio(of(subject), tcp) };
     const misses: string[] = [];
     const applied: Check[] = [];
     for (const check of checks) {
       const r = ratios[check.against];
       if (r === undefined) continue; // that column was not measured
       applied.push(check);
-      if (higherIsBetter ? r < check.factor : r > check.factor) misses.push(describeCheck(check, higherIsBetter));
+      if (higherIsBetter ? r < check.factor : r > check.factor) misses.push(describeCheck(check, higherIsBetter, reference));
     }
-    const pending = payload === 'text-bytes';
+    const pending = payload === 'text-bytes' && !options.baseline;
     rows.push({
       section: scenario === 'parser ceiling' ? 'ceiling' : 'targets',
       scenario,
@@ -133,9 +156,9 @@ export function buildRows(samples: readonly Sample[]): Row[] {
       unit,
       higherIsBetter,
       results,
-      ratioWs: ratios.ws,
+      ratio: ratios.reference,
       ratioTcp: ratios.tcp,
-      target: applied.map((c) => describeCheck(c, higherIsBetter)).join(' '),
+      target: applied.map((c) => describeCheck(c, higherIsBetter, reference)).join(' '),
       verdict: applied.length === 0 ? '' : pending ? 'PENDING' : misses.length === 0 ? 'PASS' : 'MISS',
       misses,
       note: pending ? PENDING_BYTES_TEXT : '',
@@ -163,18 +186,22 @@ function formatRatio(r: number | undefined): string {
   return r === undefined ? 'n/a' : `${r.toFixed(2)}×`;
 }
 
-/** The table as aligned plain text (also valid Markdown when `markdown` is set). */
-export function renderTable(rows: readonly Row[], markdown = false): string {
+/** The table as aligned plain text (also valid Markdown when `markdown` is set); the raw TCP column only when TCP ran. */
+export function renderTable(rows: readonly Row[], markdown = false, compare: Comparison = WSREF_VS_WS): string {
+  const { subject, reference } = compare;
   // The ws column is ws with its native helpers (run.ts says loudly when they are not installed).
-  const header = ['scenario', 'size', 'unit', 'wsref', 'ws+native', 'wsref/ws', 'raw TCP (wsref/TCP)', 'target', 'result'];
+  const label = (impl: Impl) => (impl === 'ws' ? 'ws+native' : impl);
+  const withTcp = rows.some((row) => row.results.tcp);
+  const tcpColumn = (cell: string) => (withTcp ? [cell] : []);
+  const header = ['scenario', 'size', 'unit', label(subject), label(reference), `${subject}/${reference}`, ...tcpColumn(`raw TCP (${subject}/TCP)`), 'target', 'result'];
   const lines = rows.map((row) => [
     `${row.scenario}${row.payload && row.payload !== 'json' ? ` ${row.payload}` : ''} ${row.metric}`,
     row.sizeLabel,
     row.unit,
-    formatSpread(row.results.wsref, row.unit),
-    formatSpread(row.results.ws, row.unit),
-    formatRatio(row.ratioWs),
-    row.results.tcp ? `${formatValue(row.results.tcp.median, row.unit)} (${formatRatio(row.ratioTcp)})` : '',
+    formatSpread(row.results[subject], row.unit),
+    formatSpread(row.results[reference], row.unit),
+    formatRatio(row.ratio),
+    ...tcpColumn(row.results.tcp ? `${formatValue(row.results.tcp.median, row.unit)} (${formatRatio(row.ratioTcp)})` : ''),
     row.target,
     row.verdict,
   ]);

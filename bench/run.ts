@@ -2,8 +2,11 @@
 // both driven by real client libraries one message per send(). Prints progress, then the
 // PASS/MISS table and, apart, the batched "parser ceiling", and writes
 // bench/results/latest.json (every sample, machine info). A full run also writes
-// docs/performance-results.json, the small summary the documentation site shows. Options:
+// docs/performance-results.json, the small summary the documentation site shows. With
+// --baseline the pair is this tree's wsref (after) against another commit's (before, built by
+// ./baseline.ts), every cell held to "no more than 5% slower". Options:
 //
+//   --baseline REF     compare with the wsref of git ref REF instead of ws (results: bench/results/baseline.json)
 //   --quick            short measurements, fewer connections (under 2 minutes)
 //   --only a,b         scenarios: echo, latency, idle, deflate, client, ceiling
 //   --rounds N         rounds per measurement (default 3)
@@ -18,10 +21,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { prepareBaseline, type BaselineBuild } from './baseline.js';
 import { COMPILED, PINNING, REPO_DIR } from './processes.js';
-import { buildRows, PENDING_BYTES_TEXT, renderTable, type Row } from './report.js';
+import { BASELINE_SLOWDOWN, buildRows, PENDING_BYTES_TEXT, renderTable, type Row } from './report.js';
 import { ALL_SCENARIOS, runScenarios, type BenchConfig, type ScenarioName } from './scenarios.js';
-import { KiB, MiB } from './shared.js';
+import { AFTER_VS_BEFORE, KiB, MiB, WSREF_VS_WS } from './shared.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -32,6 +36,7 @@ const option = (name: string) => {
 const numbers = (text: string | undefined) => text?.split(',').map(Number);
 
 const quick = flag('quick');
+const baselineRef = option('baseline');
 const require = createRequire(import.meta.url);
 
 /** Whether ws can use bufferutil here (then every ws process must load it). */
@@ -84,6 +89,7 @@ const config: BenchConfig = {
 for (const scenario of config.scenarios) {
   if (!ALL_SCENARIOS.includes(scenario)) throw new Error(`unknown scenario ${scenario}; known: ${ALL_SCENARIOS.join(', ')}`);
 }
+const compare = baselineRef === undefined ? WSREF_VS_WS : AFTER_VS_BEFORE;
 
 const machine = {
   cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -96,7 +102,8 @@ const machine = {
   openFilesLimit: fileLimit,
 };
 
-console.log(`wsref vs ws — ${quick ? 'quick' : 'full'} run on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}`);
+const title = baselineRef === undefined ? 'wsref vs ws' : `wsref after (this tree) vs before (${baselineRef})`;
+console.log(`${title} — ${quick ? 'quick' : 'full'} run on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}`);
 console.log(`native helpers for ws: bufferutil ${native.bufferutil || 'NOT INSTALLED (the ws column is then ws without them)'}, utf-8-validate ${native.utf8Validate || 'not installed'}`);
 console.log(PINNING ? 'servers pinned to core 1, load generators and clients to core 0 (taskset)' : 'NOTE: no pinning (taskset missing or one core): CPU numbers share cores with the load');
 if (idleConnections < wantedIdle) {
@@ -116,30 +123,63 @@ const METHOD = [
   'rounds in parentheses). Deflate: the same permessage-deflate settings on every side (threshold 1 KiB, 15-bit windows,',
   'context takeover both ways, level 6, memLevel 8). text-string: both servers decode to a string and send a string.',
 ].join('\n');
+const BASELINE_METHOD = [
+  `Method (--baseline): the same rounds, scenarios and sizes, with this tree's wsref ("after") and the wsref of ${baselineRef}`,
+  `("before") as the pair: both built by tsc with bench/tsconfig.json and driven by this tree's harness, servers and load`,
+  'generator, so only src/ differs. Server scenarios: the ws client against each wsref server; client scenario: each wsref',
+  'client against the ws server. They alternate within each round (order reversed every other round); a ratio is',
+  `after ÷ before per round, the table shows the median of those. Target for every cell: at most ${BASELINE_SLOWDOWN * 100}% worse than before`,
+  `(≤ ${1 + BASELINE_SLOWDOWN}× where lower is better: CPU, latency, memory; ≥ ${1 - BASELINE_SLOWDOWN}× where higher is better: msg/s, conn/s).`,
+].join('\n');
 
+let baseline: BaselineBuild | undefined;
+// Ctrl-C or a kill during the run still removes the baseline's worktree.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    baseline?.remove();
+    process.exit(130);
+  });
+}
 const started = Date.now();
-const { samples, serverInfo } = await runScenarios(config);
-const rows = buildRows(samples);
+let measured: Awaited<ReturnType<typeof runScenarios>>;
+try {
+  if (baselineRef !== undefined) {
+    baseline = prepareBaseline(baselineRef, config.log);
+    Object.assign(config, { compare, baselineBenchDir: baseline.benchDir });
+  }
+  measured = await runScenarios(config);
+} finally {
+  baseline?.remove();
+}
+const { samples, serverInfo } = measured;
+const rows = buildRows(samples, { compare, baseline: baseline !== undefined });
 const seconds = Math.round((Date.now() - started) / 1000);
 
+// A --baseline run holds the ceiling to the 5% too, so it counts with the table.
 const targetRows = rows.filter((r) => r.section === 'targets');
 const ceilingRows = rows.filter((r) => r.section === 'ceiling');
+const countedRows = baseline ? rows : targetRows;
 console.log('');
-console.log(renderTable(targetRows));
+console.log(renderTable(targetRows, false, compare));
 console.log('');
-console.log(METHOD);
+console.log(baseline ? BASELINE_METHOD : METHOD);
 if (targetRows.some((r) => r.verdict === 'PENDING')) console.log(`PENDING (text-bytes): ${PENDING_BYTES_TEXT}.`);
 if (ceilingRows.length > 0) {
   console.log('');
   console.log('Parser ceiling (not a target; no application sends like this): raw sockets writing up to 32 prebuilt,');
   console.log('premasked frames per write, replies counted without parsing. Shows frame parsing and output batching alone.');
-  console.log(renderTable(ceilingRows));
+  console.log(renderTable(ceilingRows, false, compare));
 }
-const count = (verdict: Row['verdict']) => targetRows.filter((r) => r.verdict === verdict).length;
+const count = (verdict: Row['verdict']) => countedRows.filter((r) => r.verdict === verdict).length;
 console.log(`${count('PASS')} PASS, ${count('MISS')} MISS, ${count('PENDING')} PENDING — ${seconds} s`);
+if (baseline) {
+  const verdict = count('MISS') === 0 ? 'PASS' : 'MISS';
+  console.log(`${verdict}: ${count('MISS') === 0 ? 'no' : count('MISS')} cell${count('MISS') === 1 ? '' : 's'} more than ${BASELINE_SLOWDOWN * 100}% slower than ${baselineRef} (${baseline.commit.slice(0, 12)}), of ${countedRows.length}`);
+}
 
 const results = {
   mode: quick ? 'quick' : 'full',
+  baseline: baseline ? { ref: baseline.ref, commit: baseline.commit, compared: 'after = this tree, before = baseline' } : undefined,
   machine,
   runner: COMPILED ? 'src/ and bench/ compiled by tsc (bench/tsconfig.json), run with node' : 'run from TypeScript through tsx',
   nativeHelpers: native,
@@ -149,7 +189,7 @@ const results = {
   rows,
   samples,
 };
-const out = option('out') ?? path.join(REPO_DIR, 'bench', 'results', 'latest.json');
+const out = option('out') ?? path.join(REPO_DIR, 'bench', 'results', baseline ? 'baseline.json' : 'latest.json');
 mkdirSync(path.dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
 console.log(`results: ${path.relative(process.cwd(), out)}`);
@@ -176,7 +216,7 @@ function docsSummary(allRows: readonly Row[]) {
       wsref: row.results.wsref ? { median: round(row.results.wsref.median), min: round(row.results.wsref.min), max: round(row.results.wsref.max) } : null,
       ws: row.results.ws ? { median: round(row.results.ws.median), min: round(row.results.ws.min), max: round(row.results.ws.max) } : null,
       tcp: row.results.tcp ? round(row.results.tcp.median) : null,
-      ratioWs: round(row.ratioWs),
+      ratioWs: round(row.ratio),
       ratioTcp: round(row.ratioTcp),
       target: row.target,
       result: row.verdict,
@@ -185,7 +225,8 @@ function docsSummary(allRows: readonly Row[]) {
 }
 
 const fullDefaultRun = !quick && option('only') === undefined && option('rounds') === undefined && option('sizes') === undefined && option('duration') === undefined && !flag('profile');
-if (flag('docs') || (fullDefaultRun && !flag('no-docs'))) {
+// The docs show wsref against ws; a --baseline run never writes them.
+if (!baseline && (flag('docs') || (fullDefaultRun && !flag('no-docs')))) {
   const docsFile = path.join(REPO_DIR, 'docs', 'performance-results.json');
   writeFileSync(docsFile, `${JSON.stringify(docsSummary(rows), null, 1)}\n`);
   console.log(`docs summary: ${path.relative(process.cwd(), docsFile)}`);

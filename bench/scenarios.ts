@@ -2,11 +2,14 @@
 // (a real client library, one message per send()) in another pinned to the other core. Each
 // measurement is repeated in rounds and, within a round, the implementations take turns
 // (order reversed every other round), so a slow moment of the machine lands on all of them;
-// the report pairs wsref's number with ws's *from the same round*.
+// the report pairs wsref's number with ws's *from the same round*. With --baseline the pair is
+// this tree's wsref (`after`) and the baseline commit's (`before`), in the same rounds, and raw
+// TCP stays out (its ceiling does not change with wsref).
 
 import type { LatencyResult, OpenResult, StartEchoTask } from './loadgen/client-tasks.js';
 import type { EchoResult, EchoTask } from './loadgen/raw-tasks.js';
 import {
+  benchDirFor,
   formatRate,
   measureEcho,
   orderFor,
@@ -17,17 +20,23 @@ import {
   type Sample,
 } from './measure.js';
 import { Child, LOAD_CORE } from './processes.js';
-import type { Impl, MemoryReport } from './shared.js';
+import { isWsref, WSREF_VS_WS, type Impl, type MemoryReport } from './shared.js';
 
 export { ALL_SCENARIOS, windowFor, type BenchConfig, type Sample, type ScenarioName } from './measure.js';
 
 const url = (server: Child, path = '/bytes') => `ws://127.0.0.1:${server.port}${path}`;
 
-/** A client process: the ws client (native helpers on when installed) or wsref's, pinned to the load core. */
-function startClient(library: 'ws' | 'wsref', config: BenchConfig): Promise<Child> {
-  const env = { BENCH_CLIENT: library, WS_NO_BUFFER_UTIL: undefined, WS_NO_UTF_8_VALIDATE: undefined };
-  const nodeFlags = library === 'wsref' ? [...config.wsrefNodeFlags] : [];
-  return Child.start(`${library} client`, 'loadgen/main.ts', { env, nodeFlags, core: LOAD_CORE });
+/** A client process: the ws client (native helpers on when installed) or a wsref build's, pinned to the load core. */
+function startClient(library: Impl, config: BenchConfig): Promise<Child> {
+  const env = { BENCH_CLIENT: isWsref(library) ? 'wsref' : 'ws', WS_NO_BUFFER_UTIL: undefined, WS_NO_UTF_8_VALIDATE: undefined };
+  const nodeFlags = isWsref(library) ? [...config.wsrefNodeFlags] : [];
+  return Child.start(`${library} client`, 'loadgen/main.ts', { env, nodeFlags, core: LOAD_CORE, benchDir: benchDirFor(library, config) });
+}
+
+/** The pair a run compares, in the order of round 1; with raw TCP beside them when `withTcp` and not --baseline. */
+function contenders(config: BenchConfig, withTcp = false): Impl[] {
+  const { subject, reference } = config.compare ?? WSREF_VS_WS;
+  return withTcp && !config.baselineBenchDir ? [subject, reference, 'tcp'] : [subject, reference];
 }
 
 // ─── Echo (server CPU per message, msg/s), with the raw TCP ceiling ─────────────────────
@@ -37,8 +46,7 @@ async function echoScenario(load: Child, servers: Map<Impl, Child>, config: Benc
     for (const size of config.echoSizes) {
       for (let round = 1; round <= config.rounds; round++) {
         // TCP has no text: it runs in the binary rounds, and only binary rows are paired with it.
-        const withTcp = payload === 'binary';
-        for (const impl of orderFor<Impl>(withTcp ? ['wsref', 'ws', 'tcp'] : ['wsref', 'ws'], round)) {
+        for (const impl of orderFor(contenders(config, payload === 'binary'), round)) {
           const server = servers.get(impl)!;
           const task: StartEchoTask = {
             kind: 'startEcho',
@@ -52,7 +60,7 @@ async function echoScenario(load: Child, servers: Map<Impl, Child>, config: Benc
           const m = await measureEcho(load, server, task, config);
           const base = { scenario: 'echo', payload: impl === 'tcp' ? '' : payload, size, impl, round, extra: { messages: m.messages, window: task.window } };
           samples.push({ ...base, metric: 'cpu/msg', value: m.serverCpuMicros }, { ...base, metric: 'msg/s', value: m.messagesPerSecond });
-          config.log(`  echo ${payload} ${size} B ${impl.padEnd(5)} round ${round}: ${m.serverCpuMicros.toFixed(2)} µs CPU/msg, ${formatRate(m.messagesPerSecond)} msg/s`);
+          config.log(`  echo ${payload} ${size} B ${impl.padEnd(6)} round ${round}: ${m.serverCpuMicros.toFixed(2)} µs CPU/msg, ${formatRate(m.messagesPerSecond)} msg/s`);
         }
       }
     }
@@ -63,7 +71,7 @@ async function echoScenario(load: Child, servers: Map<Impl, Child>, config: Benc
 
 async function latencyScenario(load: Child, servers: Map<Impl, Child>, config: BenchConfig, samples: Sample[]): Promise<void> {
   for (let round = 1; round <= config.rounds; round++) {
-    for (const impl of orderFor<Impl>(['wsref', 'ws', 'tcp'], round)) {
+    for (const impl of orderFor(contenders(config, true), round)) {
       const result = await load.request<LatencyResult>({
         kind: 'latency',
         url: url(servers.get(impl)!),
@@ -74,7 +82,7 @@ async function latencyScenario(load: Child, servers: Map<Impl, Child>, config: B
       });
       const base = { scenario: 'latency', payload: 'binary', size: 32, impl, round, extra: { samples: result.samples, meanMicros: result.meanMicros } };
       samples.push({ ...base, metric: 'p50', value: result.p50Micros }, { ...base, metric: 'p99', value: result.p99Micros });
-      config.log(`  latency ${impl.padEnd(5)} round ${round}: p50 ${result.p50Micros.toFixed(1)} µs, p99 ${result.p99Micros.toFixed(1)} µs (${result.samples} round trips)`);
+      config.log(`  latency ${impl.padEnd(6)} round ${round}: p50 ${result.p50Micros.toFixed(1)} µs, p99 ${result.p99Micros.toFixed(1)} µs (${result.samples} round trips)`);
     }
   }
 }
@@ -88,7 +96,7 @@ async function connectionsRun(
   options: { scenario: string; count: number; deflate: boolean; payload: string },
 ): Promise<void> {
   for (let round = 1; round <= config.rounds; round++) {
-    for (const impl of orderFor<Impl>(['wsref', 'ws'], round)) {
+    for (const impl of orderFor(contenders(config), round)) {
       // A fresh server each time: the baseline is a server that has never seen a connection.
       const server = await startServer(impl, config, options.deflate);
       try {
@@ -118,7 +126,7 @@ async function connectionsRun(
           { ...base, metric: 'heap/conn', value: heap, extra },
         );
         config.log(
-          `  ${options.scenario} ${options.count} ${impl.padEnd(5)} round ${round}: ${formatRate(opened.perSecond)} conn/s, ` +
+          `  ${options.scenario} ${options.count} ${impl.padEnd(6)} round ${round}: ${formatRate(opened.perSecond)} conn/s, ` +
             `RSS ${(rss / 1024).toFixed(1)} KiB/conn, heap ${(heap / 1024).toFixed(1)} KiB/conn`,
         );
       } finally {
@@ -133,17 +141,17 @@ async function connectionsRun(
 async function deflateScenario(load: Child, config: BenchConfig, samples: Sample[]): Promise<void> {
   const servers = new Map<Impl, Child>();
   try {
-    for (const impl of ['wsref', 'ws'] as const) servers.set(impl, await startServer(impl, config, true));
+    for (const impl of contenders(config)) servers.set(impl, await startServer(impl, config, true));
     for (const size of config.deflateSizes) {
       for (let round = 1; round <= config.rounds; round++) {
-        for (const impl of orderFor<Impl>(['wsref', 'ws'], round)) {
+        for (const impl of orderFor(contenders(config), round)) {
           const server = servers.get(impl)!;
           // JSON text, decoded and re-sent as a string by both servers (the text-string echo).
           const task: StartEchoTask = { kind: 'startEcho', url: url(server, '/string'), tcp: false, size, payload: 'json', deflate: true, window: windowFor(size) };
           const m = await measureEcho(load, server, task, config);
           const base = { scenario: 'deflate echo', payload: 'json', size, impl, round, extra: { messages: m.messages, window: task.window } };
           samples.push({ ...base, metric: 'cpu/msg', value: m.serverCpuMicros }, { ...base, metric: 'msg/s', value: m.messagesPerSecond });
-          config.log(`  deflate json ${size} B ${impl.padEnd(5)} round ${round}: ${m.serverCpuMicros.toFixed(2)} µs CPU/msg, ${formatRate(m.messagesPerSecond)} msg/s`);
+          config.log(`  deflate json ${size} B ${impl.padEnd(6)} round ${round}: ${m.serverCpuMicros.toFixed(2)} µs CPU/msg, ${formatRate(m.messagesPerSecond)} msg/s`);
         }
       }
     }
@@ -153,27 +161,27 @@ async function deflateScenario(load: Child, config: BenchConfig, samples: Sample
   await connectionsRun(load, config, samples, { scenario: 'deflate conns', count: config.compressedConnections, deflate: true, payload: 'json' });
 }
 
-// ─── Client side: wsref's client vs the ws client, CPU per message in the client ─────────
+// ─── Client side: wsref's client vs the ws client (or after vs before), CPU per message in the client ─
 
 async function clientScenario(load: Child, servers: Map<Impl, Child>, config: BenchConfig, samples: Sample[]): Promise<void> {
-  const server = servers.get('ws')!; // the ws server (native helpers on) answers both clients
-  const wsrefClient = await startClient('wsref', config);
-  // The load generator already is the ws client; wsref's gets a process of its own.
-  const clients = new Map<Impl, Child>([['wsref', wsrefClient], ['ws', load]]);
+  const server = servers.get('ws')!; // the ws server (native helpers on) answers every client
+  // The load generator already is the ws client; a wsref client gets a process of its own.
+  const clients = new Map<Impl, Child>();
+  for (const impl of contenders(config)) clients.set(impl, impl === 'ws' ? load : await startClient(impl, config));
   try {
     for (const size of config.clientSizes) {
       for (let round = 1; round <= config.rounds; round++) {
-        for (const impl of orderFor<Impl>(['wsref', 'ws'], round)) {
+        for (const impl of orderFor(contenders(config), round)) {
           const task: StartEchoTask = { kind: 'startEcho', url: url(server), tcp: false, size, payload: 'binary', deflate: false, window: windowFor(size) };
           const m = await measureEcho(clients.get(impl)!, server, task, config);
           const base = { scenario: 'client echo', payload: 'binary', size, impl, round, extra: { messages: m.messages, window: task.window } };
           samples.push({ ...base, metric: 'cpu/msg', value: m.clientCpuMicros }, { ...base, metric: 'msg/s', value: m.messagesPerSecond });
-          config.log(`  client echo ${size} B ${impl.padEnd(5)} round ${round}: ${m.clientCpuMicros.toFixed(2)} µs client CPU/msg, ${formatRate(m.messagesPerSecond)} msg/s`);
+          config.log(`  client echo ${size} B ${impl.padEnd(6)} round ${round}: ${m.clientCpuMicros.toFixed(2)} µs client CPU/msg, ${formatRate(m.messagesPerSecond)} msg/s`);
         }
       }
     }
   } finally {
-    await wsrefClient.stop();
+    await stopAll([...clients.values()].filter((client) => client !== load));
   }
 }
 
@@ -184,7 +192,7 @@ async function ceilingScenario(servers: Map<Impl, Child>, config: BenchConfig, s
   try {
     for (const size of config.ceilingSizes) {
       for (let round = 1; round <= config.rounds; round++) {
-        for (const impl of orderFor<Impl>(['wsref', 'ws'], round)) {
+        for (const impl of orderFor(contenders(config), round)) {
           const task: EchoTask = {
             kind: 'echo',
             port: servers.get(impl)!.port,
@@ -198,7 +206,7 @@ async function ceilingScenario(servers: Map<Impl, Child>, config: BenchConfig, s
           };
           const result = await raw.request<EchoResult>(task);
           samples.push({ scenario: 'parser ceiling', metric: 'msg/s', payload: 'binary', size, impl, round, value: result.messagesPerSecond });
-          config.log(`  parser ceiling ${size} B ${impl.padEnd(5)} round ${round}: ${formatRate(result.messagesPerSecond)} msg/s`);
+          config.log(`  parser ceiling ${size} B ${impl.padEnd(6)} round ${round}: ${formatRate(result.messagesPerSecond)} msg/s`);
         }
       }
     }
@@ -217,7 +225,8 @@ export async function runScenarios(config: BenchConfig): Promise<{ samples: Samp
   const plainServers = async () => {
     if (!plain) {
       plain = new Map();
-      for (const impl of ['wsref', 'ws', 'tcp'] as const) plain.set(impl, await startServer(impl, config));
+      // The ws server always runs: the client scenario's clients all talk to it.
+      for (const impl of new Set<Impl>([...contenders(config, true), 'ws'])) plain.set(impl, await startServer(impl, config));
       for (const [impl, child] of plain) serverInfo[impl] = child.info;
     }
     return plain;

@@ -5,8 +5,21 @@
 /**
  * Which server (or client) implementation a process runs. `ws` always runs with its native
  * helpers (bufferutil) when they are installed; the run says so and the column is labelled.
+ * `after` and `before` are both wsref, in the --baseline mode (./baseline.ts): this tree's
+ * build and the build of the baseline commit.
  */
-export type Impl = 'wsref' | 'ws' | 'tcp';
+export type Impl = 'wsref' | 'ws' | 'tcp' | 'after' | 'before';
+
+/** The two implementations a run pairs: the one under test and the one it is held against. */
+export interface Comparison {
+  subject: Impl;
+  reference: Impl;
+}
+export const WSREF_VS_WS: Comparison = { subject: 'wsref', reference: 'ws' };
+export const AFTER_VS_BEFORE: Comparison = { subject: 'after', reference: 'before' };
+
+/** Whether `impl` is a wsref build (it then gets the wsref-only node flags, e.g. --cpu-prof). */
+export const isWsref = (impl: Impl): boolean => impl === 'wsref' || impl === 'after' || impl === 'before';
 
 /**
  * What a server process has spent, read by itself: `process.cpuUsage()` (user + system, µs)

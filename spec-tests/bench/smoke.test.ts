@@ -4,12 +4,17 @@
 // raw reply counter, the paired ratios with their PASS/MISS/PENDING rules, and the servers'
 // own CPU-per-message accounting.
 
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { prepareBaseline } from '../../bench/baseline.js';
 import { buildClientFrame, webSocketReplyCounter } from '../../bench/loadgen/wire.js';
-import { buildRows } from '../../bench/report.js';
+import { buildRows, renderTable } from '../../bench/report.js';
 import { measureEcho, orderFor, startServer, type BenchConfig } from '../../bench/measure.js';
 import { Child } from '../../bench/processes.js';
 import { runScenarios, windowFor, type Sample } from '../../bench/scenarios.js';
+import { AFTER_VS_BEFORE } from '../../bench/shared.js';
 
 /** An unmasked server frame (RFC 6455 §5.2), as the servers under test send them. */
 function serverFrame(opcode: number, payloadLength: number, fin = true): Buffer {
@@ -71,7 +76,7 @@ describe('benchmark harness', () => {
     ];
     const [row] = buildRows(samples);
     expect(row!.results.wsref).toMatchObject({ median: 200, min: 100, max: 400 });
-    expect(row!.ratioWs).toBe(1);
+    expect(row!.ratio).toBe(1);
     expect(row!.verdict).toBe('PASS');
     expect(orderFor(['wsref', 'ws'], 1)).toEqual(['wsref', 'ws']);
     expect(orderFor(['wsref', 'ws'], 2)).toEqual(['ws', 'wsref']);
@@ -95,6 +100,30 @@ describe('benchmark harness', () => {
     expect(textBytes!.note).toMatch(/bytes-text API/);
     expect(ceiling!.section).toBe('ceiling');
     expect(ceiling!.verdict).toBe('');
+  });
+
+  it('[wsref] --baseline rows pair after ÷ before per round and miss only beyond 5% slower, in either direction; nothing is PENDING', () => {
+    const samples = [
+      // CPU: per-round ratios 1.04, 1.04 → PASS at ≤1.05; 1.06, 1.06 → MISS.
+      ...[104, 208].map((v, i) => sample('echo', 'cpu/msg', 'binary', 16, 'after', i + 1, v)),
+      ...[100, 200].map((v, i) => sample('echo', 'cpu/msg', 'binary', 16, 'before', i + 1, v)),
+      ...[106, 212].map((v, i) => sample('echo', 'cpu/msg', 'text-bytes', 16, 'after', i + 1, v)),
+      ...[100, 200].map((v, i) => sample('echo', 'cpu/msg', 'text-bytes', 16, 'before', i + 1, v)),
+      // msg/s (higher is better): 0.94× → MISS; the ceiling at 0.96× → PASS.
+      ...[94, 47].map((v, i) => sample('echo', 'msg/s', 'binary', 16, 'after', i + 1, v)),
+      ...[100, 50].map((v, i) => sample('echo', 'msg/s', 'binary', 16, 'before', i + 1, v)),
+      ...[96, 96].map((v, i) => sample('parser ceiling', 'msg/s', 'binary', 16, 'after', i + 1, v)),
+      ...[100, 100].map((v, i) => sample('parser ceiling', 'msg/s', 'binary', 16, 'before', i + 1, v)),
+    ];
+    const [cpu, textBytes, rate, ceiling] = buildRows(samples, { compare: { subject: 'after', reference: 'before' }, baseline: true });
+    expect(cpu!.ratio).toBeCloseTo(1.04);
+    expect(cpu!.results.after!.median).toBe(156);
+    expect([cpu!.target, cpu!.verdict]).toEqual(['≤1.05×before', 'PASS']);
+    expect([textBytes!.verdict, textBytes!.misses]).toEqual(['MISS', ['≤1.05×before']]);
+    expect([rate!.target, rate!.verdict]).toEqual(['≥0.95×before', 'MISS']);
+    expect([ceiling!.section, ceiling!.verdict]).toEqual(['ceiling', 'PASS']);
+    const table = renderTable([cpu!, rate!], false, { subject: 'after', reference: 'before' });
+    expect(table.split('\n')[0]).toMatch(/after +before +after\/before +target +result$/);
   });
 
   it('[wsref] a server counts its own echoes and CPU: 16 KiB messages cost measurable CPU per message', async () => {
@@ -139,6 +168,27 @@ describe('benchmark harness', () => {
       }
     }
     expect(rows.filter((r) => r.scenario === 'echo' && r.payload === 'binary' && r.metric === 'msg/s').every((r) => r.results.tcp !== undefined)).toBe(true);
+  }, 180_000);
+
+  it('[wsref] --baseline checks a commit out into a temporary worktree, runs its servers and clients beside this tree\'s, and removes it', async () => {
+    const lines: string[] = [];
+    const baseline = prepareBaseline('HEAD', (line) => lines.push(line));
+    try {
+      expect(existsSync(path.join(baseline.benchDir, 'servers', 'wsref-echo.ts'))).toBe(true);
+      expect(baseline.benchDir.startsWith(os.tmpdir())).toBe(true);
+      const config = { ...smokeConfig(['echo', 'client']), echoPayloads: ['binary'] as const, compare: AFTER_VS_BEFORE, baselineBenchDir: baseline.benchDir };
+      const rows = buildRows((await runScenarios(config)).samples, { compare: AFTER_VS_BEFORE, baseline: true });
+      expect(rows.map((r) => `${r.scenario} ${r.metric} ${r.sizeLabel}`)).toContain('client echo cpu/msg 1 KiB');
+      for (const row of rows) {
+        for (const impl of ['after', 'before'] as const) expect(row.results[impl]?.median, `${row.scenario} ${row.metric} ${impl}`).toBeGreaterThan(0);
+        expect(row.results.tcp).toBeUndefined();
+        expect(['PASS', 'MISS']).toContain(row.verdict);
+      }
+    } finally {
+      baseline.remove();
+    }
+    expect(existsSync(path.dirname(baseline.benchDir))).toBe(false);
+    expect(lines.join('\n')).toMatch(/checking it out into/);
   }, 180_000);
 });
 
