@@ -1,10 +1,12 @@
 // Test helpers shared by the compression-extension tests (RFC 7692 and deflate-frame): driving
-// an `Extension` the way the connection does, frame by frame, and a codec that records options.
+// an `Extension` the way the connection does, frame by frame, a codec that records options, and
+// a connection pair that negotiated an extension, for the rules only a connection can reach.
 import type { DeflateCodec, DeflaterOptions, InflaterOptions } from '../../src/core/extensions/deflate-codec.js';
 import { expect } from 'vitest';
-import type { Extension } from '../../src/core/extensions/extension.js';
+import type { Extension, ExtensionFactory } from '../../src/core/extensions/extension.js';
 import { ProtocolError } from '../../src/core/errors.js';
 import { createZlibCodec } from '../../src/node/zlib-codec.js';
+import { clientFrame, decodeFrames, feed, handshakePair, type Pair } from '../helpers/core-pair.js';
 
 export const zlibCodec: DeflateCodec = createZlibCodec();
 
@@ -123,4 +125,39 @@ export function closeCodeOf(fn: () => unknown): number {
 export function noise(length: number, seed = 1): Uint8Array {
   let state = seed;
   return new Uint8Array(length).map(() => (state = (state * 1103515245 + 12345) & 0x7fffffff) >>> 23);
+}
+
+/**
+ * A client and a server connection that agreed on `makeFactory()`'s extension in a real opening
+ * handshake (RFC 6455 §4, §9.1): each side gets its own factory, as two endpoints would.
+ */
+export function negotiatedPair(makeFactory: () => ExtensionFactory): Pair {
+  const pair = handshakePair({ extensions: { client: [makeFactory()], server: [makeFactory()] } });
+  expect(pair.client.conn.extensions.split(';')[0]).toBe(makeFactory().name);
+  return pair;
+}
+
+/**
+ * RFC 7692 §6.1 (and RFC 6455 §5.2) through connections that negotiated `makeFactory()`'s
+ * extension, which must compress everything (threshold 0): a ping sent beside a message leaves
+ * with RSV1 clear and its payload as given while the message is compressed, and a close, ping or
+ * pong arriving with RSV1 set fails the connection with 1002. Control frames never pass through
+ * an extension, so only a connection can show these rules.
+ */
+export function expectControlFramesUncompressed(makeFactory: () => ExtensionFactory): void {
+  const sending = negotiatedPair(makeFactory);
+  const payload = text('ping ping ping ping ping ping');
+  sending.client.conn.ping(payload);
+  sending.client.conn.send(payload, false);
+  const [ping, message] = decodeFrames(sending.clientToServer());
+  expect(ping).toMatchObject({ opcode: 0x9, rsv: 0 });
+  expect(hex(ping!.payload)).toBe(hex(payload));
+  expect(message).toMatchObject({ opcode: 0x2, rsv: 0x40 }); // the extension is active and compressing
+  expect(hex(sending.server.log.ofType('ping')[0]!.payload)).toBe(hex(payload));
+  expect(hex(sending.server.log.ofType('message')[0]!.data)).toBe(hex(payload));
+  for (const opcode of [0x8, 0x9, 0xa]) {
+    const receiving = negotiatedPair(makeFactory);
+    feed(receiving.server.conn, clientFrame({ opcode, rsv: 0x40 }));
+    expect(receiving.server.log.failCode, `opcode 0x${opcode.toString(16)} with RSV1`).toBe(1002);
+  }
 }

@@ -1,6 +1,7 @@
 // RFC 7692 §7.2 (and RFC 1951, DEFLATE; RFC 1979 §2.1, the sync-flush trick): the DEFLATE
-// engine the compression extensions borrow, and the rules they share: the sync-flush tail
-// and what a failed inflate means.
+// engine the compression extensions borrow, the pair of engines one connection holds
+// (`DeflateStreams`), and the rules they share: the sync-flush tail, the wire bound of a
+// compressed message and what a failed inflate means. Parameters: compression-parameters.ts.
 //
 // The core never imports zlib. Whoever builds a connection injects a `DeflateCodec`:
 // `src/node/zlib-codec.ts` wraps Node's zlib; in a browser a wrapper around `pako` fits the same
@@ -92,28 +93,68 @@ export class InflateLimitError extends RangeError {
 const INFLATE_INPUT_SLICE = 4 * 1024;
 
 /**
- * Inflates `data`, pushing the output onto `out`, at most `limit` bytes in all, and turns the
- * engine's failures into the close codes the RFCs name: output past the limit fails with 1009
- * (RFC 6455 §7.4.1, §10.4), data that does not inflate with 1007 (RFC 7692 §7.2.2, RFC 6455
- * §7.4.1). On failure the inflater is closed, since its window is lost: the caller must not use
- * it again. `what` names the data in messages.
+ * One connection's two DEFLATE engines, as both compression extensions hold them: a compressor
+ * for what it sends and a decompressor for what it receives, each with its own LZ77 window and
+ * each created on first use, so a connection that never compresses never pays for a zlib stream.
  */
-export function inflateWithinLimit(inflater: Inflater, data: Uint8Array, limit: number, what: string, out: Uint8Array[]): void {
-  let left = limit;
-  for (let start = 0; start < data.length; start += INFLATE_INPUT_SLICE) {
-    const slice = data.length <= INFLATE_INPUT_SLICE ? data : data.subarray(start, start + INFLATE_INPUT_SLICE);
-    let inflated: Uint8Array;
-    try {
-      inflated = inflater.inflate(slice, left);
-    } catch (error) {
-      inflater.close();
-      if (error instanceof InflateLimitError) {
-        throw new ProtocolError(1009, `${what} inflates to more than the ${limit} bytes the message may still grow by`);
+export class DeflateStreams {
+  private deflater: Deflater | undefined;
+  private inflater: Inflater | undefined;
+
+  constructor(
+    private readonly codec: DeflateCodec,
+    private readonly deflaterOptions: DeflaterOptions,
+    private readonly inflaterOptions: InflaterOptions,
+    /** Names the inflated data in failure messages, e.g. 'compressed message'. */
+    private readonly what: string,
+  ) {}
+
+  /**
+   * Compresses `data` ending at a sync flush (`Deflater.deflate`). With `thenEmptyWindow` the
+   * next call starts from an empty window (RFC 7692 §7.2.1, no context takeover).
+   */
+  deflate(data: Uint8Array, thenEmptyWindow: boolean): Uint8Array {
+    const deflater = (this.deflater ??= this.codec.createDeflater(this.deflaterOptions));
+    const compressed = deflater.deflate(data);
+    if (thenEmptyWindow) deflater.reset();
+    return compressed;
+  }
+
+  /**
+   * Inflates `data`, pushing the output onto `out`, at most `limit` bytes in all, and turns the
+   * engine's failures into the close codes the RFCs name: output past the limit fails with 1009
+   * (RFC 6455 §7.4.1, §10.4), data that does not inflate with 1007 (RFC 7692 §7.2.2, RFC 6455
+   * §7.4.1). A failed inflater is closed, its window lost; the connection is failing anyway.
+   * With `thenEmptyWindow` the next call starts from an empty window (§7.2.2).
+   */
+  inflate(data: Uint8Array, out: Uint8Array[], limit: number, thenEmptyWindow: boolean): void {
+    const inflater = (this.inflater ??= this.codec.createInflater(this.inflaterOptions));
+    let left = limit;
+    for (let start = 0; start < data.length; start += INFLATE_INPUT_SLICE) {
+      const slice = data.length <= INFLATE_INPUT_SLICE ? data : data.subarray(start, start + INFLATE_INPUT_SLICE);
+      let inflated: Uint8Array;
+      try {
+        inflated = inflater.inflate(slice, left);
+      } catch (error) {
+        inflater.close();
+        this.inflater = undefined;
+        if (error instanceof InflateLimitError) {
+          throw new ProtocolError(1009, `${this.what} inflates to more than the ${limit} bytes the message may still grow by`);
+        }
+        throw new ProtocolError(1007, `${this.what} cannot be inflated (${(error as Error).message})`);
       }
-      throw new ProtocolError(1007, `${what} cannot be inflated (${(error as Error).message})`);
+      left -= inflated.length;
+      if (inflated.length > 0) out.push(inflated);
     }
-    left -= inflated.length;
-    if (inflated.length > 0) out.push(inflated);
+    if (thenEmptyWindow) inflater.reset();
+  }
+
+  /** Frees both engines (the connection closed). */
+  dispose(): void {
+    this.deflater?.close();
+    this.inflater?.close();
+    this.deflater = undefined;
+    this.inflater = undefined;
   }
 }
 

@@ -14,19 +14,18 @@
 //     In an offer they ask the server about its compressor; in the response they tell the client
 //     about its compressor.
 // Inferred (not taken from the draft): control frames are never compressed and RSV1 on one is a
-// protocol error (1002), as in RFC 7692 §6.1; an offer or response with an unknown, repeated or
-// malformed parameter is declined / fails the handshake, as RFC 7692 §7 does; a compressed frame
-// with an empty payload carries no data; the inflater always keeps its window (correct whatever
-// the peer does), and the window-size values follow RFC 7692 §7.1.2's rule (8..15, no leading zeros).
+// protocol error (1002), as in RFC 7692 §6.1 (the connection applies that to every extension,
+// RFC 6455 §5.2, so control frames never reach this module); an offer or response with an
+// unknown, repeated or malformed parameter is declined / fails the handshake, as RFC 7692 §7
+// does; a compressed frame with an empty payload carries no data; the inflater always keeps its
+// window (correct whatever the peer does), and the window-size values follow RFC 7692 §7.1.2's
+// rule (8..15, no leading zeros).
 
-import { HandshakeError, ProtocolError } from '../errors.js';
-import { inflateWithinLimit, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec, type Deflater, type Inflater } from './deflate-codec.js';
+import { HandshakeError } from '../errors.js';
+import { RSV1 } from '../framing/frame-header.js';
+import { checkCompressorOptions, checkWindowBits, describeValue, MAX_WINDOW_BITS, parseWindowBits, repeatedParameter } from './compression-parameters.js';
+import { DeflateStreams, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec } from './deflate-codec.js';
 import type { EncodedFrame, Extension, ExtensionFactory, ExtensionParams, IncomingFrameInfo, OutgoingFrameInfo } from './extension.js';
-import { checkCompressionOptions, parseWindowBits } from './permessage-deflate.js';
-
-/** The compressed-frame bit. */
-const RSV1 = 0x40;
-const MAX_WINDOW_BITS = 15;
 
 /** Configuration of `deflateFrame`; as with permessage-deflate, the side running it gives each option its meaning. */
 export interface DeflateFrameOptions {
@@ -60,13 +59,12 @@ interface FrameDeflateParams {
 /** Reads one offer or response; returns the reason when it is not acceptable. */
 function readParams(params: ExtensionParams): FrameDeflateParams | string {
   const read: FrameDeflateParams = { maxWindowBits: undefined, noContextTakeover: false };
-  const seen = new Set<string>();
+  const repeated = repeatedParameter(params);
+  if (repeated !== undefined) return `parameter ${repeated} appears twice`;
   for (const [name, value] of params) {
-    if (seen.has(name)) return `parameter ${name} appears twice`;
-    seen.add(name);
     if (name === 'max_window_bits') {
       const bits = parseWindowBits(value);
-      if (bits === undefined) return `max_window_bits must be 8 to 15, got ${value === true ? 'no value' : JSON.stringify(value)}`;
+      if (bits === undefined) return `max_window_bits must be 8 to 15, got ${describeValue(value)}`;
       read.maxWindowBits = bits;
     } else if (name === 'no_context_takeover') {
       if (value !== true) return 'parameter no_context_takeover takes no value';
@@ -78,25 +76,20 @@ function readParams(params: ExtensionParams): FrameDeflateParams | string {
   return read;
 }
 
-interface FrameDeflateSettings {
-  readonly sendWindowBits: number;
-  readonly sendNoContextTakeover: boolean;
-  readonly receiveWindowBits: number;
-  readonly threshold: number;
-  readonly level: number | undefined;
-  readonly memLevel: number | undefined;
-}
-
 /** A factory for the deflate-frame extension (under either of its names) with these options. */
 export function deflateFrame(options: DeflateFrameOptions): ExtensionFactory {
   const name = options.name ?? 'deflate-frame';
   if (name !== 'deflate-frame' && name !== 'x-webkit-deflate-frame') throw new TypeError(`unknown deflate-frame name ${JSON.stringify(name)}`);
-  const { codec } = options;
-  if (options.maxWindowBits !== undefined && (!Number.isInteger(options.maxWindowBits) || options.maxWindowBits < 8 || options.maxWindowBits > 15)) {
-    throw new RangeError(`maxWindowBits must be an integer from 8 to 15, got ${options.maxWindowBits}`);
-  }
-  const threshold = checkCompressionOptions(options);
-  const settingsBase = { threshold, level: options.level, memLevel: options.memLevel };
+  checkWindowBits('maxWindowBits', options.maxWindowBits);
+  const threshold = checkCompressorOptions(options);
+  // The inflater always keeps its window and allows what our own offer or answer said.
+  const receiveOptions = { windowBits: options.maxWindowBits ?? MAX_WINDOW_BITS };
+  /** The extension once the other side's compressor settings are known (`agreed`). */
+  const activate = (responseParams: ExtensionParams, agreed: FrameDeflateParams): Extension => {
+    const sendOptions = { windowBits: agreed.maxWindowBits ?? MAX_WINDOW_BITS, level: options.level, memLevel: options.memLevel };
+    const streams = new DeflateStreams(options.codec, sendOptions, receiveOptions, `${name}: compressed frame`);
+    return new DeflateFrameExtension(name, responseParams, agreed.noContextTakeover, threshold, streams);
+  };
   const ownParams: [string, string | true][] = [];
   if (options.maxWindowBits !== undefined) ownParams.push(['max_window_bits', String(options.maxWindowBits)]);
   if (options.noContextTakeover) ownParams.push(['no_context_takeover', true]);
@@ -110,24 +103,15 @@ export function deflateFrame(options: DeflateFrameOptions): ExtensionFactory {
       const agreed = readParams(params);
       if (typeof agreed === 'string') throw new HandshakeError(`${name}: invalid server response (${agreed})`);
       // The response's parameters bind our compressor; the offer's bound the server's.
-      return new DeflateFrameExtension(name, codec, params, {
-        ...settingsBase,
-        sendWindowBits: agreed.maxWindowBits ?? MAX_WINDOW_BITS,
-        sendNoContextTakeover: agreed.noContextTakeover,
-        receiveWindowBits: options.maxWindowBits ?? MAX_WINDOW_BITS,
-      });
+      return activate(params, agreed);
     },
 
     acceptOffer(offers: readonly ExtensionParams[]): Extension | undefined {
       for (const params of offers) {
         const requested = readParams(params);
         if (typeof requested === 'string') continue; // decline this offer, try the next
-        return new DeflateFrameExtension(name, codec, ownParams.slice(), {
-          ...settingsBase,
-          sendWindowBits: requested.maxWindowBits ?? MAX_WINDOW_BITS,
-          sendNoContextTakeover: requested.noContextTakeover,
-          receiveWindowBits: options.maxWindowBits ?? MAX_WINDOW_BITS,
-        });
+        // The offer's parameters bind our compressor; our answer binds the client's.
+        return activate(ownParams.slice(), requested);
       }
       return undefined;
     },
@@ -137,70 +121,43 @@ export function deflateFrame(options: DeflateFrameOptions): ExtensionFactory {
 /** One connection's deflate-frame: every data frame is compressed or not on its own. */
 class DeflateFrameExtension implements Extension {
   readonly rsvBits = RSV1;
-  private deflater: Deflater | undefined;
-  private inflater: Inflater | undefined;
   private receivedCompressedBytes = 0;
 
   constructor(
     readonly name: string,
-    private readonly codec: DeflateCodec,
     readonly responseParams: ExtensionParams,
-    private readonly settings: FrameDeflateSettings,
+    private readonly sendNoContextTakeover: boolean,
+    private readonly threshold: number,
+    private readonly streams: DeflateStreams,
   ) {}
 
+  // The connection passes data frames only (opcodes 0x0-0x2) and refuses RSV1 on a control
+  // frame itself (RFC 6455 §5.2); control frames are never compressed.
   startIncomingFrame(frame: IncomingFrameInfo): boolean {
-    const compressedBit = (frame.rsv & RSV1) !== 0;
-    if (frame.opcode >= 0x8) {
-      if (compressedBit) throw new ProtocolError(1002, `${this.name}: RSV1 set on a control frame`);
-      return false;
-    }
     this.receivedCompressedBytes = 0;
-    return compressedBit; // per frame: continuation frames may be compressed too
+    return (frame.rsv & RSV1) !== 0; // per frame: continuation frames may be compressed too
   }
 
   decodeChunk(data: Uint8Array, out: Uint8Array[], limit: number): void {
-    if (data.length === 0) return;
     this.receivedCompressedBytes += data.length;
-    this.inflateInto(data, out, limit);
+    this.streams.inflate(data, out, limit, false);
   }
 
   endIncomingFrame(_fin: boolean, out: Uint8Array[], limit: number): void {
     // Each compressed frame ends at a sync flush whose 00 00 ff ff the sender removed.
-    if (this.receivedCompressedBytes > 0) this.inflateInto(SYNC_FLUSH_TAIL, out, limit);
-    this.receivedCompressedBytes = 0;
+    if (this.receivedCompressedBytes > 0) this.streams.inflate(SYNC_FLUSH_TAIL, out, limit, false);
   }
 
-  private inflateInto(data: Uint8Array, out: Uint8Array[], limit: number): void {
-    const inflater = (this.inflater ??= this.codec.createInflater({ windowBits: this.settings.receiveWindowBits }));
-    try {
-      inflateWithinLimit(inflater, data, limit, `${this.name}: compressed frame`, out);
-    } catch (error) {
-      this.inflater = undefined; // closed by the failure; the connection is failing anyway
-      throw error;
-    }
-  }
-
+  // Called for data frames only: the connection writes control frames itself, uncompressed.
   encodeFrame(payload: Uint8Array, frame: OutgoingFrameInfo): EncodedFrame {
-    if (frame.opcode >= 0x8) return { payload, rsv: 0 };
-    if (!frame.compress || payload.length === 0 || payload.length < this.settings.threshold) return { payload, rsv: 0 };
-    this.deflater ??= this.codec.createDeflater({
-      windowBits: this.settings.sendWindowBits,
-      level: this.settings.level,
-      memLevel: this.settings.memLevel,
-    });
-    const compressed = removeSyncFlushTail(this.deflater.deflate(payload));
-    if (this.settings.sendNoContextTakeover) {
-      this.deflater.reset();
-      // Nothing carries over to the next frame, so a frame that did not shrink may go out as it was.
-      if (compressed.length >= payload.length) return { payload, rsv: 0 };
-    }
+    if (!frame.compress || payload.length === 0 || payload.length < this.threshold) return { payload, rsv: 0 };
+    const compressed = removeSyncFlushTail(this.streams.deflate(payload, this.sendNoContextTakeover));
+    // Without takeover nothing carries over to the next frame, so one that did not shrink may go out as it was.
+    if (this.sendNoContextTakeover && compressed.length >= payload.length) return { payload, rsv: 0 };
     return { payload: compressed, rsv: RSV1 };
   }
 
   dispose(): void {
-    this.deflater?.close();
-    this.inflater?.close();
-    this.deflater = undefined;
-    this.inflater = undefined;
+    this.streams.dispose();
   }
 }

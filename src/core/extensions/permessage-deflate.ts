@@ -7,15 +7,13 @@
 // One factory serves both sides: `offers`/`acceptResponse` run on a client, `acceptOffer` on a
 // server, so each option reads naturally from the side that uses it (see the options below).
 // The DEFLATE engine is injected (`DeflateCodec`, deflate-codec.ts); the core stays free of zlib.
+// The window-size values and option checks it shares with deflate-frame: compression-parameters.ts.
 
 import { HandshakeError, ProtocolError } from '../errors.js';
-import { inflateWithinLimit, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec, type Deflater, type Inflater } from './deflate-codec.js';
+import { RSV1 } from '../framing/frame-header.js';
+import { checkCompressorOptions, checkWindowBits, describeValue, MAX_WINDOW_BITS, parseWindowBits, repeatedParameter } from './compression-parameters.js';
+import { DeflateStreams, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec } from './deflate-codec.js';
 import type { EncodedFrame, Extension, ExtensionFactory, ExtensionParams, IncomingFrameInfo, OutgoingFrameInfo } from './extension.js';
-
-/** RFC 7692 §6: the "Per-Message Compressed" bit is RSV1. */
-const RSV1 = 0x40;
-/** The largest LZ77 window DEFLATE allows, 2^15 = 32,768 bytes (RFC 7692 §7.2.1). */
-const MAX_WINDOW_BITS = 15;
 
 /**
  * Configuration of `permessageDeflate`. "Server"/"client" in a name say whose compressor the
@@ -70,9 +68,6 @@ interface DeflateSettings {
   readonly sendNoContextTakeover: boolean;
   readonly receiveWindowBits: number;
   readonly receiveNoContextTakeover: boolean;
-  readonly threshold: number;
-  readonly level: number | undefined;
-  readonly memLevel: number | undefined;
 }
 
 /** The four parameters of one offer or response, read and validated (RFC 7692 §7, §7.1). */
@@ -82,18 +77,6 @@ interface DeflateParams {
   serverMaxWindowBits: number | undefined;
   /** `true` when present without a value (allowed in an offer only). */
   clientMaxWindowBits: number | true | undefined;
-}
-
-/**
- * Reads a window-size value: "a decimal integer value without leading zeroes between 8 to 15,
- * inclusive" (RFC 7692 §7.1.2.1, §7.1.2.2; ABNF `1*DIGIT`). A quoted value arrives here already
- * unquoted (RFC 6455 §9.1), so `"10"` is 10. Returns undefined for anything else.
- */
-export function parseWindowBits(value: string | true): number | undefined {
-  if (value === true) return undefined;
-  if (value.length === 1) return value === '8' || value === '9' ? Number(value) : undefined;
-  if (value.length === 2 && value[0] === '1' && value[1]! >= '0' && value[1]! <= '5') return Number(value);
-  return undefined;
 }
 
 /**
@@ -107,10 +90,9 @@ function readParams(params: ExtensionParams, side: 'offer' | 'response'): Deflat
     serverMaxWindowBits: undefined,
     clientMaxWindowBits: undefined,
   };
-  const seen = new Set<string>();
+  const repeated = repeatedParameter(params);
+  if (repeated !== undefined) return `parameter ${repeated} appears twice`;
   for (const [name, value] of params) {
-    if (seen.has(name)) return `parameter ${name} appears twice`;
-    seen.add(name);
     switch (name) {
       case 'server_no_context_takeover': // §7.1.1.1: no value
       case 'client_no_context_takeover': // §7.1.1.2: no value
@@ -121,7 +103,7 @@ function readParams(params: ExtensionParams, side: 'offer' | 'response'): Deflat
       case 'server_max_window_bits': {
         // §7.1.2.1: a value 8..15 in offers and responses alike
         const bits = parseWindowBits(value);
-        if (bits === undefined) return `server_max_window_bits must be 8 to 15 without leading zeros, got ${describe(value)}`;
+        if (bits === undefined) return `server_max_window_bits must be 8 to 15 without leading zeros, got ${describeValue(value)}`;
         read.serverMaxWindowBits = bits;
         break;
       }
@@ -132,7 +114,7 @@ function readParams(params: ExtensionParams, side: 'offer' | 'response'): Deflat
           break;
         }
         const bits = parseWindowBits(value);
-        if (bits === undefined) return `client_max_window_bits must be 8 to 15 without leading zeros, got ${describe(value)}`;
+        if (bits === undefined) return `client_max_window_bits must be 8 to 15 without leading zeros, got ${describeValue(value)}`;
         read.clientMaxWindowBits = bits;
         break;
       }
@@ -143,36 +125,17 @@ function readParams(params: ExtensionParams, side: 'offer' | 'response'): Deflat
   return read;
 }
 
-function describe(value: string | true): string {
-  return value === true ? 'no value' : JSON.stringify(value);
-}
-
-function checkWindowOption(name: string, value: number | undefined): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 8 || value > MAX_WINDOW_BITS)) {
-    throw new RangeError(`${name} must be an integer from 8 to 15, got ${value}`);
-  }
-}
-
-/** Validates the options shared by both compression extensions; returns the threshold. */
-export function checkCompressionOptions(options: { threshold?: number; level?: number; memLevel?: number }): number {
-  const threshold = options.threshold ?? 1024;
-  if (!Number.isInteger(threshold) || threshold < 0) throw new RangeError(`threshold must be a non-negative integer, got ${threshold}`);
-  if (options.level !== undefined && (!Number.isInteger(options.level) || options.level < -1 || options.level > 9)) {
-    throw new RangeError(`level must be an integer from -1 to 9, got ${options.level}`);
-  }
-  if (options.memLevel !== undefined && (!Number.isInteger(options.memLevel) || options.memLevel < 1 || options.memLevel > 9)) {
-    throw new RangeError(`memLevel must be an integer from 1 to 9, got ${options.memLevel}`);
-  }
-  return threshold;
-}
-
 /** A factory for the "permessage-deflate" extension (RFC 7692 §7) with these options. */
 export function permessageDeflate(options: PermessageDeflateOptions): ExtensionFactory {
-  const { codec } = options;
-  checkWindowOption('serverMaxWindowBits', options.serverMaxWindowBits);
-  if (typeof options.clientMaxWindowBits === 'number') checkWindowOption('clientMaxWindowBits', options.clientMaxWindowBits);
-  const threshold = checkCompressionOptions(options);
-  const settingsBase = { threshold, level: options.level, memLevel: options.memLevel };
+  checkWindowBits('serverMaxWindowBits', options.serverMaxWindowBits);
+  if (typeof options.clientMaxWindowBits === 'number') checkWindowBits('clientMaxWindowBits', options.clientMaxWindowBits);
+  const threshold = checkCompressorOptions(options);
+  /** The extension for the agreed settings: engines that keep to the agreed windows (§7.2.1, §7.2.2). */
+  const activate = (responseParams: ExtensionParams, settings: DeflateSettings): Extension => {
+    const sendOptions = { windowBits: settings.sendWindowBits, level: options.level, memLevel: options.memLevel };
+    const streams = new DeflateStreams(options.codec, sendOptions, { windowBits: settings.receiveWindowBits }, 'compressed message');
+    return new PermessageDeflateExtension(responseParams, settings, threshold, streams);
+  };
 
   // Client side: the one offer we make (RFC 7692 §5: the extension name, §7.1: parameters).
   const offer: [string, string | true][] = [];
@@ -205,8 +168,7 @@ export function permessageDeflate(options: PermessageDeflateOptions): ExtensionF
       }
       // §7.1.2.2: client_max_window_bits may only answer an offer that had it.
       if (agreed.clientMaxWindowBits !== undefined && offeredClientWindow === false) return fail('client_max_window_bits was not offered');
-      return new PermessageDeflateExtension(codec, params, {
-        ...settingsBase,
+      return activate(params, {
         // §7.2.1: the agreed parameters decide, whatever hints our offer gave: a window of at
         // most 2^client_max_window_bits, and an empty window per message under
         // client_no_context_takeover; otherwise 32 KiB and context takeover.
@@ -248,8 +210,7 @@ export function permessageDeflate(options: PermessageDeflateOptions): ExtensionF
             response.push(['client_max_window_bits', String(bits)]);
           }
         }
-        return new PermessageDeflateExtension(codec, response, {
-          ...settingsBase,
+        return activate(response, {
           sendWindowBits,
           sendNoContextTakeover: serverNoContextTakeover,
           receiveWindowBits,
@@ -265,9 +226,6 @@ export function permessageDeflate(options: PermessageDeflateOptions): ExtensionF
 class PermessageDeflateExtension implements Extension {
   readonly name = 'permessage-deflate';
   readonly rsvBits = RSV1;
-  /** Created on first use: a connection that never compresses never pays for a zlib stream. */
-  private deflater: Deflater | undefined;
-  private inflater: Inflater | undefined;
   /** Whether the message being sent is a compressed one (decided on its first frame). */
   private sendingCompressed = false;
   /** Whether the message being received is a compressed one (RSV1 on its first frame). */
@@ -275,18 +233,16 @@ class PermessageDeflateExtension implements Extension {
   private receivedCompressedBytes = 0;
 
   constructor(
-    private readonly codec: DeflateCodec,
     readonly responseParams: ExtensionParams,
     private readonly settings: DeflateSettings,
+    private readonly threshold: number,
+    private readonly streams: DeflateStreams,
   ) {}
 
+  // The connection passes data frames only (opcodes 0x0-0x2): control frames are never
+  // compressed (§6.1) and it refuses RSV1 on them itself (RFC 6455 §5.2).
   startIncomingFrame(frame: IncomingFrameInfo): boolean {
     const compressedBit = (frame.rsv & RSV1) !== 0;
-    if (frame.opcode >= 0x8) {
-      // §6.1: control frames are never compressed
-      if (compressedBit) throw new ProtocolError(1002, 'RFC 7692 §6.1: RSV1 set on a control frame');
-      return false;
-    }
     if (frame.firstFrameOfMessage) {
       // §6: RSV1 on the first frame makes the whole message a compressed message
       this.receivingCompressed = compressedBit;
@@ -299,64 +255,42 @@ class PermessageDeflateExtension implements Extension {
   }
 
   decodeChunk(data: Uint8Array, out: Uint8Array[], limit: number): void {
-    if (data.length === 0) return;
     this.receivedCompressedBytes += data.length;
-    this.inflateInto(data, out, limit);
+    this.streams.inflate(data, out, limit, false);
   }
 
   endIncomingFrame(fin: boolean, out: Uint8Array[], limit: number): void {
-    if (!fin) return;
-    this.receivingCompressed = false;
     // An empty payload is an empty message; senders more often write the single byte 0x00 (§7.2.3.6).
-    if (this.receivedCompressedBytes === 0) return;
-    this.inflateInto(SYNC_FLUSH_TAIL, out, limit); // §7.2.2 step 1: append 00 00 ff ff, inflate
-    // §7.2.2: the peer promised not to refer back, so we may start the next message empty. Doing
-    // so also makes a peer that breaks the promise fail loudly (1007) instead of working by luck.
-    if (this.settings.receiveNoContextTakeover) this.inflater?.reset();
+    if (!fin || this.receivedCompressedBytes === 0) return;
+    // §7.2.2 step 1: append 00 00 ff ff, inflate. The peer promised not to refer back under
+    // client/server_no_context_takeover, so we may start the next message empty; doing so also
+    // makes a peer that breaks the promise fail loudly (1007) instead of working by luck.
+    this.streams.inflate(SYNC_FLUSH_TAIL, out, limit, this.settings.receiveNoContextTakeover);
   }
 
-  private inflateInto(data: Uint8Array, out: Uint8Array[], limit: number): void {
-    const inflater = (this.inflater ??= this.codec.createInflater({ windowBits: this.settings.receiveWindowBits }));
-    try {
-      inflateWithinLimit(inflater, data, limit, 'compressed message', out);
-    } catch (error) {
-      this.inflater = undefined; // closed by the failure; the connection is failing anyway
-      throw error;
-    }
-  }
-
+  // Called for data frames only: the connection writes control frames itself, never compressed (§6.1).
   encodeFrame(payload: Uint8Array, frame: OutgoingFrameInfo): EncodedFrame {
-    if (frame.opcode >= 0x8) return { payload, rsv: 0 }; // §6.1: never compress control frames
     if (frame.firstFrameOfMessage) {
       // §6: the choice is made once per message; continuation frames follow it.
-      this.sendingCompressed = frame.compress && !(frame.fin && payload.length < this.settings.threshold);
+      this.sendingCompressed = frame.compress && !(frame.fin && payload.length < this.threshold);
     }
     if (!this.sendingCompressed) return { payload, rsv: 0 }; // §6.1: uncompressed message, RSV1 clear
     // §6.1: RSV1 on the first frame of a compressed message only.
     const rsv = frame.firstFrameOfMessage ? RSV1 : 0;
-    this.deflater ??= this.codec.createDeflater({
-      windowBits: this.settings.sendWindowBits, // §7.2.1: never a longer window than agreed
-      level: this.settings.level,
-      memLevel: this.settings.memLevel,
-    });
     // §7.2.1 lets a sender split compressed data anywhere; wsref chooses to end each fragment at a
-    // sync flush, keeping its 00 00 ff ff on every fragment but the last (§7.2.1 removes only that one).
-    const compressed = this.deflater.deflate(payload);
+    // sync flush, keeping its 00 00 ff ff on every fragment but the last (§7.2.1 removes only that
+    // one). Without context takeover the next message starts from an empty window (§7.2.1).
+    const noTakeover = this.settings.sendNoContextTakeover;
+    const compressed = this.streams.deflate(payload, frame.fin && noTakeover);
     if (!frame.fin) return { payload: compressed, rsv };
     const lastFragment = removeSyncFlushTail(compressed); // §7.2.1 steps 2-3
-    if (this.settings.sendNoContextTakeover) {
-      this.deflater.reset(); // §7.2.1: the next message starts from an empty window
-      // §7.3: without takeover the window carries nothing over, so an unfragmented message that
-      // did not shrink may go out as it was.
-      if (frame.firstFrameOfMessage && lastFragment.length >= payload.length) return { payload, rsv: 0 };
-    }
+    // §7.3: without takeover the window carries nothing over, so an unfragmented message that
+    // did not shrink may go out as it was.
+    if (noTakeover && frame.firstFrameOfMessage && lastFragment.length >= payload.length) return { payload, rsv: 0 };
     return { payload: lastFragment, rsv };
   }
 
   dispose(): void {
-    this.deflater?.close();
-    this.inflater?.close();
-    this.deflater = undefined;
-    this.inflater = undefined;
+    this.streams.dispose();
   }
 }
