@@ -3,6 +3,7 @@
 // close frame body of §5.5.1 (a 2-byte code, then a UTF-8 reason).
 
 import { ProtocolError } from '../errors.js';
+import { RULES } from '../rules.js';
 import { MAX_CONTROL_PAYLOAD } from '../framing/frame-header.js';
 import { isValidUtf8, type WholeUtf8Check } from '../messages/utf8.js';
 
@@ -119,13 +120,13 @@ const utf8Encoder = new TextEncoder();
 export function decodeCloseBody(body: Uint8Array, utf8Check: WholeUtf8Check = isValidUtf8): CloseInfo {
   if (body.length === 0) return { code: CloseCode.NoStatusReceived, reason: '' };
   // RFC 6455 §5.5.1: if there is a body, its first two bytes are the status code.
-  if (body.length === 1) throw new ProtocolError(CloseCode.ProtocolError, 'close frame body of 1 byte');
+  if (body.length === 1) throw new ProtocolError(RULES.CLOSE_BODY_ONE_BYTE);
   const code = (body[0]! << 8) | body[1]!;
   // RFC 6455 §7.4: a code outside the sendable ranges is a protocol error.
-  if (!isWireCloseCode(code)) throw new ProtocolError(CloseCode.ProtocolError, `invalid close code ${code}`);
+  if (!isWireCloseCode(code)) throw new ProtocolError(RULES.CLOSE_CODE_INVALID, { code });
   const reasonBytes = body.subarray(2);
   // RFC 6455 §5.5.1: the reason is UTF-8; §8.1: invalid UTF-8 fails the connection with 1007.
-  if (!utf8Check(reasonBytes)) throw new ProtocolError(CloseCode.InvalidPayloadData, 'close reason is not valid UTF-8');
+  if (!utf8Check(reasonBytes)) throw new ProtocolError(RULES.CLOSE_REASON_NOT_UTF8);
   return { code, reason: utf8Decoder.decode(reasonBytes) };
 }
 

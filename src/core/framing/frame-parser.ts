@@ -10,9 +10,9 @@
 // Payload pieces are handed on as *views* of the input (unmasked in place), never copied:
 // the caller gives up ownership of the bytes it pushes.
 
-import { CloseCode } from '../closing/close-codes.js';
 import { checkReceivedControlFrame } from '../messages/control-frames.js';
 import { ProtocolError } from '../errors.js';
+import { RULES } from '../rules.js';
 import { isControlOpcode, isDefinedOpcode, MASK, MAX_16BIT_LENGTH, MAX_7BIT_LENGTH, RSV_MASK } from './frame-header.js';
 import { maskInPlace } from './mask.js';
 
@@ -145,29 +145,30 @@ export class FrameParser {
     const opcode = b0 & 0x0f;
     // RFC 6455 §5.2: reserved opcodes fail the connection.
     if (!isDefinedOpcode(opcode)) {
-      throw new ProtocolError(CloseCode.ProtocolError, `reserved opcode 0x${opcode.toString(16)}`);
+      throw new ProtocolError(RULES.RESERVED_OPCODE, { opcode: `0x${opcode.toString(16)}` });
     }
     // RFC 6455 §5.1: a server closes on an unmasked client frame; a client closes on a masked server frame.
     if (masked !== this.options.expectMasked) {
-      throw new ProtocolError(CloseCode.ProtocolError, masked ? 'masked frame from server' : 'unmasked frame from client');
+      throw new ProtocolError(masked ? RULES.MASKED_SERVER_FRAME : RULES.UNMASKED_CLIENT_FRAME);
     }
     let payloadLength = length7;
     let i = offset + 2;
     if (length7 === 126) {
       payloadLength = (bytes[i]! << 8) | bytes[i + 1]!;
       i += 2;
-      // RFC 6455 §5.2: the minimal number of bytes MUST be used to encode the length.
-      if (payloadLength <= MAX_7BIT_LENGTH) throw new ProtocolError(CloseCode.ProtocolError, 'payload length not in minimal form');
     } else if (length7 === 127) {
       const high = ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
       const low = ((bytes[i + 4]! << 24) | (bytes[i + 5]! << 16) | (bytes[i + 6]! << 8) | bytes[i + 7]!) >>> 0;
       i += 8;
       // RFC 6455 §5.2: the most significant bit of the 64-bit length MUST be 0.
-      if (high & 0x8000_0000) throw new ProtocolError(CloseCode.ProtocolError, '64-bit payload length with the high bit set');
+      if (high & 0x8000_0000) throw new ProtocolError(RULES.LENGTH_HIGH_BIT);
       // Beyond 2^53 − 1 no limit could admit the frame anyway: too big (RFC 6455 §7.4.1, 1009).
-      if (high > 0x1f_ffff) throw new ProtocolError(CloseCode.MessageTooBig, 'payload length beyond 2^53 - 1');
+      if (high > 0x1f_ffff) throw new ProtocolError(RULES.LENGTH_BEYOND_2_53);
       payloadLength = high * 0x1_0000_0000 + low;
-      if (payloadLength <= MAX_16BIT_LENGTH) throw new ProtocolError(CloseCode.ProtocolError, 'payload length not in minimal form');
+    }
+    // RFC 6455 §5.2: the minimal number of bytes MUST be used to encode the length.
+    if (lengthBytes !== 0 && payloadLength <= (lengthBytes === 2 ? MAX_7BIT_LENGTH : MAX_16BIT_LENGTH)) {
+      throw new ProtocolError(RULES.LENGTH_NOT_MINIMAL);
     }
     // RFC 6455 §5.5: control frames are not fragmented and carry at most 125 bytes.
     if (isControlOpcode(opcode)) checkReceivedControlFrame(fin, payloadLength);

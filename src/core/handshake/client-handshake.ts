@@ -4,6 +4,7 @@
 
 import { isBase64Of16Bytes } from './base64.js';
 import { HandshakeError } from '../errors.js';
+import { RULES } from '../rules.js';
 import { parseExtensionHeader, type ExtensionOffer } from './extension-header.js';
 import { computeAccept, WEBSOCKET_VERSION, type Sha1 } from './accept-key.js';
 import { extraHeaderLines, headerLine, isHttp11OrLater, listHasElement, singleHeader, trimOws } from './header-fields.js';
@@ -132,47 +133,42 @@ export interface ValidatedResponse {
  * split them, although §11.3.2 forbids it; accepting both readings costs nothing.
  */
 export function validateServerResponse(head: ParsedHead, expected: ExpectedServerResponse, sha1: Sha1): ValidatedResponse {
-  if (head.kind !== 'response') throw new HandshakeError('expected an HTTP response from the server, got a request', 400);
+  if (head.kind !== 'response') throw new HandshakeError(RULES.RESPONSE_EXPECTED);
   const { status, headers } = head;
-  const fail = (message: string) => new HandshakeError(`invalid server handshake: ${message}`, status);
+  // The client fails the connection; the error reports the status the server answered.
+  const answered = { status };
 
   // §4.1 step 1: anything but 101 means the handshake did not complete (HTTP semantics apply).
   if (status !== 101) {
-    throw new HandshakeError(`server answered ${status}${head.reason ? ` ${head.reason}` : ''} instead of 101 Switching Protocols`, status);
+    throw new HandshakeError(RULES.RESPONSE_NOT_101, { status: `${status}${head.reason ? ` ${head.reason}` : ''}` }, answered);
   }
-  if (!isHttp11OrLater(head.httpVersion)) throw fail(`HTTP/${head.httpVersion} cannot switch protocols; HTTP/1.1 is required`);
+  if (!isHttp11OrLater(head.httpVersion)) throw new HandshakeError(RULES.RESPONSE_BELOW_HTTP11, { version: head.httpVersion }, answered);
 
   // §4.1 step 2: Upgrade must be exactly "websocket", ASCII case-insensitively.
-  const upgrade = singleHeader(headers, 'Upgrade', fail);
-  if (upgrade === undefined) throw fail('the Upgrade header is missing');
-  if (upgrade.toLowerCase() !== 'websocket') throw fail(`Upgrade is ${JSON.stringify(upgrade)}, not "websocket"`);
+  const upgrade = singleHeader(headers, 'Upgrade', (repeated) => new HandshakeError(RULES.RESPONSE_UPGRADE_REPEATED, { repeated }, answered));
+  if (upgrade === undefined) throw new HandshakeError(RULES.RESPONSE_UPGRADE_MISSING, {}, answered);
+  if (upgrade.toLowerCase() !== 'websocket') throw new HandshakeError(RULES.RESPONSE_UPGRADE_NOT_WEBSOCKET, { upgrade: JSON.stringify(upgrade) }, answered);
 
   // §4.1 step 3: Connection must contain the token "Upgrade", ASCII case-insensitively.
-  if (!listHasElement(headerValues(headers, 'Connection'), 'upgrade')) throw fail('the Connection header does not contain "Upgrade"');
+  if (!listHasElement(headerValues(headers, 'Connection'), 'upgrade')) throw new HandshakeError(RULES.RESPONSE_CONNECTION_NOT_UPGRADE, {}, answered);
 
   // §4.1 step 4 and §11.3.3: exactly one Sec-WebSocket-Accept, equal to base64(SHA-1(key + GUID)).
-  const accept = singleHeader(headers, 'Sec-WebSocket-Accept', fail);
-  if (accept === undefined) throw fail('the Sec-WebSocket-Accept header is missing');
-  if (accept !== computeAccept(expected.key, sha1)) throw fail('Sec-WebSocket-Accept does not match the key that was sent');
+  const accept = singleHeader(headers, 'Sec-WebSocket-Accept', (repeated) => new HandshakeError(RULES.RESPONSE_ACCEPT_REPEATED, { repeated }, answered));
+  if (accept === undefined) throw new HandshakeError(RULES.RESPONSE_ACCEPT_MISSING, {}, answered);
+  if (accept !== computeAccept(expected.key, sha1)) throw new HandshakeError(RULES.RESPONSE_ACCEPT_MISMATCH, {}, answered);
 
   // §4.1 step 6, §4.2.2 (Sec-WebSocket-Protocol-Server = token) and §11.3.4: at most one line,
   // naming one of the offered subprotocols. With nothing offered, any value fails.
-  const protocol = singleHeader(headers, 'Sec-WebSocket-Protocol', fail);
+  const protocol = singleHeader(headers, 'Sec-WebSocket-Protocol', (repeated) => new HandshakeError(RULES.RESPONSE_PROTOCOL_REPEATED, { repeated }, answered));
   if (protocol !== undefined) {
-    if (!isToken(protocol)) throw fail(`Sec-WebSocket-Protocol ${JSON.stringify(protocol)} is not a single token`);
-    if (!expected.protocols.includes(protocol)) throw fail(`the server chose subprotocol ${JSON.stringify(protocol)}, which was not offered`);
+    const named = { protocol: JSON.stringify(protocol) };
+    if (!isToken(protocol)) throw new HandshakeError(RULES.RESPONSE_PROTOCOL_NOT_TOKEN, named, answered);
+    if (!expected.protocols.includes(protocol)) throw new HandshakeError(RULES.RESPONSE_PROTOCOL_NOT_OFFERED, named, answered);
   }
 
-  // §9.1: a malformed value fails the connection. Which extensions are acceptable is decided
-  // by the extension negotiation (§4.1 step 5), not here.
+  // §9.1: a malformed value fails the connection (the parser's EXTENSIONS_* rows). Which
+  // extensions are acceptable is decided by the extension negotiation (§4.1 step 5), not here.
   const extensionValues = headerValues(headers, 'Sec-WebSocket-Extensions');
-  let extensions: ExtensionOffer[] = [];
-  if (extensionValues.length > 0) {
-    try {
-      extensions = parseExtensionHeader(extensionValues.map(trimOws));
-    } catch (error) {
-      throw fail((error as Error).message);
-    }
-  }
+  const extensions: ExtensionOffer[] = extensionValues.length > 0 ? parseExtensionHeader(extensionValues.map(trimOws)) : [];
   return { protocol, extensions, headers };
 }

@@ -12,7 +12,8 @@
 // (CVE-2021-32640). Work and memory are linear in the input length.
 
 import { HandshakeError } from '../errors.js';
-import { isToken, isTokenChar } from './http-head.js';
+import { RULES } from '../rules.js';
+import { isToken, isTokenChar } from './http-tokens.js';
 
 /**
  * One element of a `Sec-WebSocket-Extensions` list: an extension name and its parameters.
@@ -50,7 +51,7 @@ export function parseExtensionHeader(values: string | readonly string[]): Extens
     new ExtensionScanner(list[line]!, where).parseInto(offers);
   }
   // `1#extension`: at least one element over all the lines.
-  if (offers.length === 0) throw new HandshakeError('Sec-WebSocket-Extensions names no extension', 400);
+  if (offers.length === 0) throw new HandshakeError(RULES.EXTENSIONS_EMPTY);
   return offers;
 }
 
@@ -154,7 +155,7 @@ class ExtensionScanner {
     const { text, pos } = this;
     const found = pos < text.length ? `${JSON.stringify(text[pos])}` : 'end of value';
     const context = text.length > 40 ? `${JSON.stringify(text.slice(Math.max(0, pos - 20), pos + 20))} around it` : JSON.stringify(text);
-    return new HandshakeError(`malformed ${this.where} at character ${pos} (found ${found} in ${context}): ${message}`, 400);
+    return new HandshakeError(RULES.EXTENSIONS_MALFORMED, { header: this.where, position: pos, found, context, what: message });
   }
 }
 
@@ -191,6 +192,7 @@ export function serializeExtensionHeader(offers: readonly ExtensionOffer[]): str
  */
 export function parseTokenList(values: string | readonly string[], headerName = 'Sec-WebSocket-Protocol'): string[] {
   const list = typeof values === 'string' ? [values] : values;
+  const malformed = (what: string) => new HandshakeError(RULES.TOKEN_LIST_MALFORMED, { header: headerName, what });
   const tokens: string[] = [];
   for (const text of list) {
     let pos = 0;
@@ -203,15 +205,15 @@ export function parseTokenList(values: string | readonly string[], headerName = 
       const start = pos;
       while (pos < text.length && isTokenChar(text.charCodeAt(pos))) pos++;
       if (pos === start) {
-        throw new HandshakeError(`malformed ${headerName} at character ${pos}: ${JSON.stringify(text[pos])} cannot start a token`, 400);
+        throw malformed(`at character ${pos}, ${JSON.stringify(text[pos])} cannot start a token`);
       }
       tokens.push(text.slice(start, pos));
       while (pos < text.length && (text.charCodeAt(pos) === SP || text.charCodeAt(pos) === HTAB)) pos++;
       if (pos < text.length && text.charCodeAt(pos) !== COMMA) {
-        throw new HandshakeError(`malformed ${headerName} at character ${pos}: expected "," after ${JSON.stringify(tokens[tokens.length - 1])}`, 400);
+        throw malformed(`at character ${pos}, expected "," after ${JSON.stringify(tokens[tokens.length - 1])}`);
       }
     }
   }
-  if (tokens.length === 0) throw new HandshakeError(`${headerName} lists no value`, 400);
+  if (tokens.length === 0) throw malformed('it lists no value');
   return tokens;
 }

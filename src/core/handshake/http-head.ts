@@ -13,6 +13,11 @@
 //   any other control character is rejected (RFC 9110 §5.5).
 
 import { HandshakeError } from '../errors.js';
+import { RULES } from '../rules.js';
+import { isFieldValue, isToken } from './http-tokens.js';
+
+// The token grammar lives in http-tokens.ts; it is re-exported here, where callers have long found it.
+export { isFieldValue, isToken, isTokenChar } from './http-tokens.js';
 
 /**
  * Header fields in the order received, names in their original case:
@@ -72,35 +77,6 @@ export interface HttpHeadResult {
 
 const CR = 0x0d;
 const LF = 0x0a;
-
-// RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
-// "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA. (RFC 2616's "token" is the same set.)
-const TOKEN_CHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~") TOKEN_CHAR[c.charCodeAt(0)] = 1;
-for (let c = 0x30; c <= 0x39; c++) TOKEN_CHAR[c] = 1;
-for (let c = 0x41; c <= 0x5a; c++) TOKEN_CHAR[c] = 1;
-for (let c = 0x61; c <= 0x7a; c++) TOKEN_CHAR[c] = 1;
-
-/** True if the UTF-16 code unit `code` is a `tchar` (RFC 9110 §5.6.2). */
-export function isTokenChar(code: number): boolean {
-  return code < 128 && TOKEN_CHAR[code] === 1;
-}
-
-/** True if `s` is a non-empty `token` (RFC 9110 §5.6.2, RFC 2616 §2.2). */
-export function isToken(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) if (!isTokenChar(s.charCodeAt(i))) return false;
-  return true;
-}
-
-/** True if `s` may be sent as a field value: VCHAR, SP, HTAB, obs-text only (RFC 9110 §5.5). */
-export function isFieldValue(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) return false;
-  }
-  return true;
-}
 
 /**
  * Converts Node's `rawHeaders` (a flat `[name, value, name, value, …]` array) to a `HeaderList`.
@@ -196,7 +172,7 @@ export class HttpHeadParser {
       }
     }
     if (chunk.length > room) {
-      throw new HandshakeError(`HTTP head is larger than ${maxHeadBytes} bytes`, 431);
+      throw new HandshakeError(RULES.HTTP_HEAD_TOO_LARGE, { limit: maxHeadBytes });
     }
     this.matched = matched;
     this.keep(chunk);
@@ -218,7 +194,7 @@ export class HttpHeadParser {
 }
 
 function malformed(what: string): HandshakeError {
-  return new HandshakeError(`malformed HTTP head: ${what}`, 400);
+  return new HandshakeError(RULES.HTTP_HEAD_MALFORMED, { what });
 }
 
 /** Latin-1 decoding: one code unit per byte, so obs-text survives and offsets stay byte offsets. */
@@ -238,7 +214,7 @@ function parseHead(bytes: Uint8Array, maxHeaders: number): ParsedHead {
   const lines = latin1(bytes, 0, bytes.length - 4).split('\r\n');
   const startLine = lines[0]!;
   const headerCount = lines.length - 1;
-  if (headerCount > maxHeaders) throw new HandshakeError(`HTTP head has more than ${maxHeaders} header fields`, 431);
+  if (headerCount > maxHeaders) throw new HandshakeError(RULES.HTTP_HEAD_TOO_MANY_FIELDS, { limit: maxHeaders });
   const headers: (readonly [string, string])[] = [];
   for (let n = 1; n < lines.length; n++) headers.push(parseHeaderLine(lines[n]!, n));
   return startLine.startsWith('HTTP/') ? parseStatusLine(startLine, headers) : parseRequestLine(startLine, headers);

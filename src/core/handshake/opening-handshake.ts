@@ -4,6 +4,7 @@
 // HTTP head parser and extension negotiation (§9) for the connection state machine.
 
 import { HandshakeError } from '../errors.js';
+import { RULES } from '../rules.js';
 import { acceptServerExtensions, negotiateServerExtensions, offerExtensions, type Extension, type ExtensionFactory } from '../extensions/extension.js';
 import { generateKey, type Sha1 } from './accept-key.js';
 import { buildClientRequest, validateServerResponse } from './client-handshake.js';
@@ -150,7 +151,7 @@ export class ServerHandshaker {
     const parsed = this.parser.push(chunk);
     if (!parsed) return null;
     const head = parsed.head;
-    if (head.kind !== 'request') throw new HandshakeError('expected an HTTP request');
+    if (head.kind !== 'request') throw new HandshakeError(RULES.REQUEST_EXPECTED);
     const request = validateClientRequest({ method: head.method, httpVersion: head.httpVersion, headers: head.headers });
     const answer = answerClientHandshake(request, this.options);
     return { protocol: answer.protocol, extensions: answer.extensions, rest: parsed.rest, response: ascii.encode(answer.response) };

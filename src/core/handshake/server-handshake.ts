@@ -4,6 +4,7 @@
 
 import { isBase64Of16Bytes } from './base64.js';
 import { HandshakeError } from '../errors.js';
+import { RULES } from '../rules.js';
 import { parseExtensionHeader, parseTokenList, type ExtensionOffer } from './extension-header.js';
 import { computeAccept, WEBSOCKET_VERSION, type Sha1 } from './accept-key.js';
 import { extraHeaderLines, headerLine, isHttp11OrLater, listHasElement, singleHeader, trimOws } from './header-fields.js';
@@ -40,8 +41,6 @@ export interface ValidatedRequest {
   readonly headers: HeaderList;
 }
 
-const bad = (message: string) => new HandshakeError(`invalid WebSocket handshake request: ${message}`, 400);
-
 // RFC 6455 §4.3: version = DIGIT | (NZDIGIT DIGIT) | ("1" DIGIT DIGIT) | ("2" DIGIT DIGIT)
 function isVersionSyntax(s: string): boolean {
   return /^(?:[0-9]|[1-9][0-9]|[12][0-9][0-9])$/.test(s);
@@ -64,34 +63,30 @@ export function validateClientRequest(req: ClientRequestHead): ValidatedRequest 
   const { headers } = req;
   // §4.2.1 item 1: an HTTP/1.1 or higher GET request.
   if (req.method !== 'GET') {
-    throw new HandshakeError(`WebSocket handshake must use GET, not ${JSON.stringify(req.method)}`, 405, { Allow: 'GET' });
+    throw new HandshakeError(RULES.REQUEST_NOT_GET, { method: JSON.stringify(req.method) }, { headers: { Allow: 'GET' } });
   }
-  if (!isHttp11OrLater(req.httpVersion)) throw bad(`HTTP/${req.httpVersion} is below HTTP/1.1`);
+  if (!isHttp11OrLater(req.httpVersion)) throw new HandshakeError(RULES.REQUEST_BELOW_HTTP11, { version: req.httpVersion });
 
   // §4.2.1 item 2: a Host header (RFC 9112 §3.2: exactly one).
-  const host = singleHeader(headers, 'Host', bad);
-  if (host === undefined || host === '') throw bad('the Host header is missing');
+  const host = singleHeader(headers, 'Host', (repeated) => new HandshakeError(RULES.REQUEST_HOST_REPEATED, { repeated }));
+  if (host === undefined || host === '') throw new HandshakeError(RULES.REQUEST_HOST_MISSING);
 
   // §4.2.1 item 3: Upgrade contains "websocket"; item 4: Connection contains "Upgrade".
-  if (!listHasElement(headerValues(headers, 'Upgrade'), 'websocket')) throw bad('the Upgrade header does not contain "websocket"');
-  if (!listHasElement(headerValues(headers, 'Connection'), 'upgrade')) throw bad('the Connection header does not contain "Upgrade"');
+  if (!listHasElement(headerValues(headers, 'Upgrade'), 'websocket')) throw new HandshakeError(RULES.REQUEST_UPGRADE_NOT_WEBSOCKET);
+  if (!listHasElement(headerValues(headers, 'Connection'), 'upgrade')) throw new HandshakeError(RULES.REQUEST_CONNECTION_NOT_UPGRADE);
 
   // §4.2.1 item 6, §11.3.5 (at most once in a request), §4.4 (answer an unknown version with
   // the versions we speak). Checked before the key so an old client learns the version to use.
-  const versionHeader = { 'Sec-WebSocket-Version': String(WEBSOCKET_VERSION) };
-  const version = singleHeader(headers, 'Sec-WebSocket-Version', (m) => new HandshakeError(`invalid WebSocket handshake request: ${m}`, 400, versionHeader));
-  if (version === undefined) throw new HandshakeError('invalid WebSocket handshake request: the Sec-WebSocket-Version header is missing', 400, versionHeader);
-  if (!isVersionSyntax(version)) {
-    throw new HandshakeError(`invalid WebSocket handshake request: Sec-WebSocket-Version ${JSON.stringify(version)} is not a version number`, 400, versionHeader);
-  }
-  if (version !== String(WEBSOCKET_VERSION)) {
-    throw new HandshakeError(`unsupported WebSocket version ${version}; this server speaks version 13`, 426, versionHeader);
-  }
+  const versionHeader = { headers: { 'Sec-WebSocket-Version': String(WEBSOCKET_VERSION) } };
+  const version = singleHeader(headers, 'Sec-WebSocket-Version', (repeated) => new HandshakeError(RULES.REQUEST_VERSION_REPEATED, { repeated }, versionHeader));
+  if (version === undefined) throw new HandshakeError(RULES.REQUEST_VERSION_MISSING, {}, versionHeader);
+  if (!isVersionSyntax(version)) throw new HandshakeError(RULES.REQUEST_VERSION_MALFORMED, { version: JSON.stringify(version) }, versionHeader);
+  if (version !== String(WEBSOCKET_VERSION)) throw new HandshakeError(RULES.REQUEST_VERSION_UNSUPPORTED, { version }, versionHeader);
 
   // §4.2.1 item 5 and §11.3.1 (at most once): base64 that decodes to 16 bytes.
-  const key = singleHeader(headers, 'Sec-WebSocket-Key', bad);
-  if (key === undefined) throw bad('the Sec-WebSocket-Key header is missing');
-  if (!isBase64Of16Bytes(key)) throw bad(`Sec-WebSocket-Key ${JSON.stringify(key.slice(0, 64))} is not base64 of 16 bytes`);
+  const key = singleHeader(headers, 'Sec-WebSocket-Key', (repeated) => new HandshakeError(RULES.REQUEST_KEY_REPEATED, { repeated }));
+  if (key === undefined) throw new HandshakeError(RULES.REQUEST_KEY_MISSING);
+  if (!isBase64Of16Bytes(key)) throw new HandshakeError(RULES.REQUEST_KEY_MALFORMED, { key: JSON.stringify(key.slice(0, 64)) });
 
   // §4.2.1 item 8, §4.1 step 10 (1#token, all unique), §11.3.4 (several lines combine).
   const protocolValues = headerValues(headers, 'Sec-WebSocket-Protocol');
@@ -99,7 +94,7 @@ export function validateClientRequest(req: ClientRequestHead): ValidatedRequest 
   const unique = new Set(protocols);
   if (unique.size !== protocols.length) {
     const repeated = protocols.find((p, i) => protocols.indexOf(p) !== i);
-    throw bad(`subprotocol ${JSON.stringify(repeated)} is offered twice`);
+    throw new HandshakeError(RULES.REQUEST_PROTOCOL_REPEATED, { protocol: JSON.stringify(repeated) });
   }
 
   // §4.2.1 item 9, §9.1 (malformed means failure), §11.3.2 (several lines combine).
@@ -107,7 +102,7 @@ export function validateClientRequest(req: ClientRequestHead): ValidatedRequest 
   const extensions = extensionValues.length > 0 ? parseExtensionHeader(extensionValues) : [];
 
   // §4.2.1 item 7; §4.2.2 step 4: the origin "is serialized to ASCII and converted to lowercase".
-  const origin = singleHeader(headers, 'Origin', bad)?.toLowerCase();
+  const origin = singleHeader(headers, 'Origin', (repeated) => new HandshakeError(RULES.REQUEST_ORIGIN_REPEATED, { repeated }))?.toLowerCase();
 
   return { key, version: WEBSOCKET_VERSION, protocols, extensions, origin, host, headers };
 }
