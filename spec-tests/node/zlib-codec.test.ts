@@ -1,7 +1,7 @@
 // Tests for src/node/zlib-codec.ts — the synchronous Node zlib implementation of the DEFLATE
 // codec the compression extensions use (RFC 7692 §7.2, RFC 1951).
 import zlib from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InflateLimitError, type DeflateCodec } from '../../src/core/extensions/deflate-codec.js';
 import { createZlibCodec, zlibCodecUnsupportedReason } from '../../src/node/zlib-codec.js';
 
@@ -286,14 +286,36 @@ describe('createZlibCodec (Node zlib, synchronous)', () => {
     expect(() => createZlibCodec({ chunkSize: 10 })).toThrow(RangeError);
   });
 
-  it('[wsref] can be closed and the process keeps no pending zlib work', () => {
-    const deflater = codec.createDeflater({ windowBits: 15 });
-    const inflater = codec.createInflater({ windowBits: 15 });
-    inflater.inflate(deflater.deflate(text('bye')), 10);
-    deflater.close();
-    inflater.close();
-    // Closing twice is harmless.
-    deflater.close();
-    inflater.close();
+  it('[wsref] close() frees each zlib stream at once (native handle released), twice is harmless, and no error surfaces later', async () => {
+    const streams: (zlib.DeflateRaw | zlib.InflateRaw)[] = [];
+    const errors: unknown[] = [];
+    const track = <T extends zlib.DeflateRaw | zlib.InflateRaw>(stream: T): T => {
+      streams.push(stream);
+      stream.on('error', (error) => errors.push(error));
+      return stream;
+    };
+    const { createDeflateRaw, createInflateRaw } = zlib;
+    const spies = [
+      vi.spyOn(zlib, 'createDeflateRaw').mockImplementation((options) => track(createDeflateRaw(options))),
+      vi.spyOn(zlib, 'createInflateRaw').mockImplementation((options) => track(createInflateRaw(options))),
+    ];
+    try {
+      const deflater = codec.createDeflater({ windowBits: 15 });
+      const inflater = codec.createInflater({ windowBits: 15 });
+      expect(new TextDecoder().decode(inflater.inflate(deflater.deflate(text('bye')), 10))).toBe('bye');
+      expect(streams).toHaveLength(2); // one zlib stream each, opened on first use
+      deflater.close();
+      inflater.close();
+      for (const stream of streams) {
+        expect(stream.destroyed).toBe(true);
+        expect((stream as unknown as { _handle: unknown })._handle).toBeNull();
+      }
+      deflater.close();
+      inflater.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(errors).toEqual([]);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 });

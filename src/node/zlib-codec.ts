@@ -1,4 +1,4 @@
-// RFC 7692 §7.2 on Node.js: the `DeflateCodec` (src/core/deflate-codec.ts) implemented with
+// RFC 7692 §7.2 on Node.js: the `DeflateCodec` (src/core/extensions/deflate-codec.ts) implemented with
 // Node's built-in zlib, synchronously.
 //
 // Why synchronous: the protocol core is sans-I/O: bytes go in, events come out, within one
@@ -30,6 +30,7 @@
 
 import zlib from 'node:zlib';
 import { concatBytes } from '../core/bytes.js';
+import { checkWindowBits } from '../core/extensions/compression-parameters.js';
 import { InflateLimitError, type DeflateCodec, type Deflater, type DeflaterOptions, type Inflater, type InflaterOptions } from '../core/extensions/deflate-codec.js';
 
 /** The native handle behind a zlib stream (node/src/node_zlib.cc), as far as we use it. */
@@ -207,7 +208,7 @@ class ZlibDeflater implements Deflater {
   private readonly engine: SyncZlibEngine;
 
   constructor(options: DeflaterOptions, scratch: ScratchSpace) {
-    checkWindowBits(options.windowBits);
+    checkWindowBits('windowBits', options.windowBits);
     // See the top of this file for window 8.
     const zlibOptions: zlib.ZlibOptions =
       options.windowBits === 8 ? { windowBits: 9, strategy: Z_RLE } : { windowBits: options.windowBits };
@@ -236,7 +237,7 @@ class ZlibInflater implements Inflater {
   private readonly engine: SyncZlibEngine;
 
   constructor(options: InflaterOptions, scratch: ScratchSpace) {
-    checkWindowBits(options.windowBits);
+    checkWindowBits('windowBits', options.windowBits);
     const windowBits = Math.max(9, options.windowBits); // a larger inflate window is always safe
     this.engine = new SyncZlibEngine(() => zlib.createInflateRaw({ windowBits, chunkSize: UNUSED_STREAM_CHUNK }), scratch);
   }
@@ -253,12 +254,6 @@ class ZlibInflater implements Inflater {
 
   close(): void {
     this.engine.discard();
-  }
-}
-
-function checkWindowBits(windowBits: number): void {
-  if (!Number.isInteger(windowBits) || windowBits < 8 || windowBits > 15) {
-    throw new RangeError(`windowBits must be an integer from 8 to 15, got ${windowBits}`);
   }
 }
 

@@ -41,9 +41,9 @@ export function repeatedParameter(params: ExtensionParams): string | undefined {
   return undefined;
 }
 
-/** Throws unless `value` (an option or a codec argument) is absent or a window size 8..15. */
-export function checkWindowBits(name: string, value: number | undefined): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < MIN_WINDOW_BITS || value > MAX_WINDOW_BITS)) {
+/** Throws unless `value` (an option or a codec argument called `name`) is a window size 8..15. */
+export function checkWindowBits(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < MIN_WINDOW_BITS || value > MAX_WINDOW_BITS) {
     throw new RangeError(`${name} must be an integer from ${MIN_WINDOW_BITS} to ${MAX_WINDOW_BITS}, got ${value}`);
   }
 }

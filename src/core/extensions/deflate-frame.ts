@@ -80,7 +80,7 @@ function readParams(params: ExtensionParams): FrameDeflateParams | string {
 export function deflateFrame(options: DeflateFrameOptions): ExtensionFactory {
   const name = options.name ?? 'deflate-frame';
   if (name !== 'deflate-frame' && name !== 'x-webkit-deflate-frame') throw new TypeError(`unknown deflate-frame name ${JSON.stringify(name)}`);
-  checkWindowBits('maxWindowBits', options.maxWindowBits);
+  if (options.maxWindowBits !== undefined) checkWindowBits('maxWindowBits', options.maxWindowBits);
   const threshold = checkCompressorOptions(options);
   // The inflater always keeps its window and allows what our own offer or answer said.
   const receiveOptions = { windowBits: options.maxWindowBits ?? MAX_WINDOW_BITS };

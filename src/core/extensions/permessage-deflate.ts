@@ -127,7 +127,7 @@ function readParams(params: ExtensionParams, side: 'offer' | 'response'): Deflat
 
 /** A factory for the "permessage-deflate" extension (RFC 7692 §7) with these options. */
 export function permessageDeflate(options: PermessageDeflateOptions): ExtensionFactory {
-  checkWindowBits('serverMaxWindowBits', options.serverMaxWindowBits);
+  if (options.serverMaxWindowBits !== undefined) checkWindowBits('serverMaxWindowBits', options.serverMaxWindowBits);
   if (typeof options.clientMaxWindowBits === 'number') checkWindowBits('clientMaxWindowBits', options.clientMaxWindowBits);
   const threshold = checkCompressorOptions(options);
   /** The extension for the agreed settings: engines that keep to the agreed windows (§7.2.1, §7.2.2). */
