@@ -3,7 +3,9 @@
 // line (`frame-parser.ts:120`). When the core is regrouped or a file is split, those names
 // must follow (issue #14). This reads the Markdown sources directly, without building the
 // site: every named path must exist, every glob (`core/handshake/*.ts`) must match a file,
-// and every line reference must lie inside its file.
+// and every line reference must lie inside its file. Links out of docs/ into the repository
+// (`[connection.ts](../src/core/connection.ts)`, which Docusaurus publishes as a file) must
+// reach a file too.
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -89,10 +91,21 @@ function resolve(mention: Mention): string[] {
   return [];
 }
 
+/** A Markdown link target that climbs out of the page's folder: `](../src/core/connection.ts)`. */
+const RELATIVE_LINK = /\]\(((?:\.\.\/)+[^)\s#]+)(?:#[^)]*)?\)/g;
+
+/** Relative links from `page` that leave docs/ (links between pages are Docusaurus's to check), as repository paths. */
+function linksOutOfDocs(page: string, text: string): { page: string; target: string }[] {
+  return [...text.matchAll(RELATIVE_LINK)]
+    .map((match) => ({ page, target: path.posix.normalize(path.posix.join(path.posix.dirname(page), match[1]!)) }))
+    .filter(({ target }) => !target.startsWith('docs/'));
+}
+
 const lineCount = (file: string) => readFileSync(path.join(ROOT, file), 'utf8').split('\n').length;
 const where = (m: Mention) => `${m.page}:${m.line} names ${m.path}${m.fromLine ? `:${m.fromLine}` : ''}`;
 
-const mentions = PAGES.flatMap((page) => mentionsIn(page, readFileSync(path.join(ROOT, page), 'utf8')));
+const texts = new Map(PAGES.map((page) => [page, readFileSync(path.join(ROOT, page), 'utf8')]));
+const mentions = PAGES.flatMap((page) => mentionsIn(page, texts.get(page)!));
 
 describe('source paths in the docs', () => {
   it('[wsref] the pattern finds paths, shorthand, globs and line references, but not paths inside URLs or longer paths', () => {
@@ -114,6 +127,8 @@ describe('source paths in the docs', () => {
     // Shorthand for a module is looked up in src/, for a test file in spec-tests/, never the other way round.
     expect(resolve({ page: 'docs/x.md', line: 1, path: 'node/limits.test.ts' })).toEqual(['spec-tests/node/limits.test.ts']);
     expect(resolve({ page: 'docs/x.md', line: 1, path: 'core/handshake-*.ts' })).toEqual([]);
+    const links = linksOutOfDocs('docs/tutorials/x.md', '[a](../../src/core/connection.ts) [b](../states.md#top) [c](../../spec-tests/core/uri.test.ts#L6)');
+    expect(links).toEqual([{ page: 'docs/tutorials/x.md', target: 'src/core/connection.ts' }, { page: 'docs/tutorials/x.md', target: 'spec-tests/core/uri.test.ts' }]);
   });
 
   it('[wsref] the pages name source paths at all (the check is not vacuous)', () => {
@@ -125,6 +140,13 @@ describe('source paths in the docs', () => {
   it('[wsref] every src/…, core/…, node/… and spec-tests/… path the docs name exists', () => {
     const missing = mentions.filter((m) => resolve(m).length === 0).map(where);
     expect(missing).toEqual([]);
+  });
+
+  it('[wsref] every link from a page out of docs/ into the repository reaches a file', () => {
+    const links = PAGES.flatMap((page) => linksOutOfDocs(page, texts.get(page)!));
+    expect(links.length).toBeGreaterThan(0);
+    const broken = links.filter(({ target }) => !existsSync(path.join(ROOT, target))).map(({ page, target }) => `${page} links to ${target}`);
+    expect(broken).toEqual([]);
   });
 
   it('[wsref] every file.ts:LINE reference lies inside its file', () => {
