@@ -3,9 +3,10 @@
 // slower than before the change). The baseline commit is checked out into a temporary
 // `git worktree` under the system's temporary directory (outside the repository, so neither
 // git nor vitest sees it), with this tree's node_modules linked in and this tree's bench/
-// copied over its own: both sides then run the same harness, servers and load generator, and
-// only src/ differs. Compiled runs build it with the same tsc and bench/tsconfig.json as
-// `npm run bench` does for this tree. `remove()` deletes the worktree again.
+// and tsconfig.json copied over its own: both sides then run the same harness, servers and
+// load generator under the same compiler options, and only src/ differs. Compiled runs build
+// it with the same tsc and bench/tsconfig.json as `npm run bench` does for this tree.
+// `remove()` deletes the worktree again.
 
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync, symlinkSync } from 'node:fs';
@@ -57,6 +58,7 @@ export function prepareBaseline(ref: string, log: (line: string) => void): Basel
     // The same harness on both sides: the IPC tasks and the servers' code must match this tree's.
     rmSync(path.join(dir, 'bench'), { recursive: true, force: true });
     cpSync(BENCH_SOURCES, path.join(dir, 'bench'), { recursive: true, filter: (source) => !source.includes(`${path.sep}results${path.sep}`) });
+    cpSync(path.join(REPO_DIR, 'tsconfig.json'), path.join(dir, 'tsconfig.json'));
     if (!COMPILED) return { ref, commit, benchDir: path.join(dir, 'bench'), remove };
     const tsc = path.join(REPO_DIR, 'node_modules', 'typescript', 'bin', 'tsc');
     const build = spawnSync(process.execPath, [tsc, '-p', path.join(dir, 'bench', 'tsconfig.json')], { cwd: dir, encoding: 'utf8' });
