@@ -1,0 +1,32 @@
+// Mutation testing of the sans-I/O core (issue #14 item 7): Stryker changes one operator, literal or
+// branch in src/core at a time and runs the tests that cover it; a mutant that no test notices
+// ("survived") is a rule the tests would not defend. Run `npm run mutate` (all of src/core) or one
+// folder at a time: `npm run mutate -- --mutate 'src/core/framing/**/*.ts'`.
+// Everything it writes (incremental cache, HTML/JSON reports, sandbox) goes under .stryker/ (git-ignored).
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  mutate: ['src/core/**/*.ts'],
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutate.config.ts' },
+  // Only the tests that cover a mutant run against it.
+  coverageAnalysis: 'perTest',
+  // The machine is shared (2 cores): one test process at a time.
+  concurrency: 1,
+  // Re-runs reuse the results of unchanged code and tests.
+  incremental: true,
+  incrementalFile: '.stryker/incremental.json',
+  tempDirName: '.stryker/tmp',
+  cleanTempDir: 'always',
+  // The sandbox copy needs only the code and tests, not the docs site (hundreds of MB) or the bench.
+  ignorePatterns: ['website', 'docs', 'bench', 'soak', 'deploy', 'dist', 'coverage', 'autobahn/reports', '.tmp', 'dist-building-*'],
+  reporters: ['clear-text', 'html', 'json', 'progress'],
+  htmlReporter: { fileName: '.stryker/reports/mutation.html' },
+  jsonReporter: { fileName: '.stryker/reports/mutation.json' },
+  // clear-text prints every file and a row per folder with its score.
+  clearTextReporter: { allowEmojis: false, logTests: false, reportScoreTable: true },
+  // Types are checked by `npm run typecheck`; mutants that do not compile count as errors, not kills.
+  disableTypeChecks: 'src/core/**/*.ts',
+  timeoutMS: 10_000,
+  thresholds: { high: 90, low: 80, break: null },
+};
