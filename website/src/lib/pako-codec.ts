@@ -1,4 +1,4 @@
-// RFC 7692 §7.2 in the browser: the core's `DeflateCodec` (src/core/deflate-codec.ts) built on
+// RFC 7692 §7.2 in the browser: the core's `DeflateCodec` (src/core/extensions/deflate-codec.ts) built on
 // pako, a JavaScript port of zlib, so the docs site compresses and inflates with the same
 // extension code the Node runtime uses (there it is Node's zlib, src/node/zlib-codec.ts).
 //
@@ -37,17 +37,12 @@ import {
   type Inflater,
   type InflaterOptions,
 } from '../../../src/core/extensions/deflate-codec.js';
+import { checkWindowBits } from '../../../src/core/extensions/compression-parameters.js';
 
 /** zlib's only compression method, DEFLATE. */
 const Z_DEFLATED = 8;
 /** Output space per zlib call. */
 const CHUNK = 16 * 1024;
-
-function checkWindowBits(windowBits: number): void {
-  if (!Number.isInteger(windowBits) || windowBits < 8 || windowBits > 15) {
-    throw new RangeError(`windowBits must be an integer from 8 to 15, got ${windowBits}`);
-  }
-}
 
 function joinPieces(pieces: Uint8Array[], total: number): Uint8Array {
   if (pieces.length === 1) return pieces[0]!;
@@ -64,7 +59,7 @@ class PakoDeflater implements Deflater {
   private readonly stream = new ZStream();
 
   constructor(options: DeflaterOptions) {
-    checkWindowBits(options.windowBits);
+    checkWindowBits('windowBits', options.windowBits);
     const rle = options.windowBits === 8;
     const status = zlibDeflateInit2(
       this.stream,
@@ -117,7 +112,7 @@ class PakoInflater implements Inflater {
   private readonly stream = new ZStream();
 
   constructor(options: InflaterOptions) {
-    checkWindowBits(options.windowBits);
+    checkWindowBits('windowBits', options.windowBits);
     const status = zlibInflateInit2(this.stream, -Math.max(9, options.windowBits));
     if (status !== Z_OK) throw new Error(`pako: inflateInit2 failed (${status}): ${this.stream.msg}`);
   }
