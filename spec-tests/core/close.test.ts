@@ -12,11 +12,12 @@ import {
 import { ProtocolError } from '../../src/core/errors.js';
 import { AUTOBAHN_INVALID_CODES, AUTOBAHN_VALID_CODES, closeBody, concat, hex, utf8 } from '../helpers/core-pair.js';
 
-function codeOfFailure(fn: () => unknown): number | undefined {
+/** The close code and rule (`WSREF_…`) of the ProtocolError `fn` throws, as `1002 WSREF_…`. */
+function codeOfFailure(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ProtocolError) return error.closeCode;
+    if (error instanceof ProtocolError) return `${error.closeCode} ${error.code}`;
     throw error;
   }
   return undefined;
@@ -48,7 +49,7 @@ describe('decodeCloseBody (RFC 6455 §5.5.1, §7.1.5)', () => {
   });
 
   it('[6455-5.5.1-2] a 1-byte body fails with 1002', () => {
-    expect(codeOfFailure(() => decodeCloseBody(hex('03')))).toBe(1002);
+    expect(codeOfFailure(() => decodeCloseBody(hex('03')))).toBe('1002 WSREF_CLOSE_BODY_ONE_BYTE');
   });
 
   it('[6455-5.5.1-2, 6455-5.5.1-3] reads the code big-endian and the UTF-8 reason after it', () => {
@@ -63,17 +64,17 @@ describe('decodeCloseBody (RFC 6455 §5.5.1, §7.1.5)', () => {
 
   it('[6455-5.5.1-2, 6455-7.4.1-3, 6455-7.4.1-4] fails with 1002 on each invalid code (Autobahn 7.9.x)', () => {
     for (const code of [...AUTOBAHN_INVALID_CODES, 1015, 5000, 65535]) {
-      expect(codeOfFailure(() => decodeCloseBody(closeBody(code)))).toBe(1002);
+      expect(codeOfFailure(() => decodeCloseBody(closeBody(code)))).toBe('1002 WSREF_CLOSE_CODE_INVALID');
     }
   });
 
   it('[6455-5.5.1-3, 6455-8.1-1] fails with 1007 on a reason that is not UTF-8 (Autobahn 7.5.1)', () => {
-    expect(codeOfFailure(() => decodeCloseBody(concat(hex('03 e8'), hex('ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65 64 69 74 65 64'))))).toBe(1007);
-    expect(codeOfFailure(() => decodeCloseBody(hex('03 e8 c2')))).toBe(1007);
+    expect(codeOfFailure(() => decodeCloseBody(concat(hex('03 e8'), hex('ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65 64 69 74 65 64'))))).toBe('1007 WSREF_CLOSE_REASON_NOT_UTF8');
+    expect(codeOfFailure(() => decodeCloseBody(hex('03 e8 c2')))).toBe('1007 WSREF_CLOSE_REASON_NOT_UTF8');
   });
 
   it('[wsref] uses the injected UTF-8 check', () => {
-    expect(codeOfFailure(() => decodeCloseBody(closeBody(1000, 'fine'), () => false))).toBe(1007);
+    expect(codeOfFailure(() => decodeCloseBody(closeBody(1000, 'fine'), () => false))).toBe('1007 WSREF_CLOSE_REASON_NOT_UTF8');
   });
 });
 

@@ -42,15 +42,15 @@ function parserFor(role: Role): { parser: FrameParser; sink: RecordingSink } {
   return { parser: new FrameParser({ expectMasked: role === 'server' }, sink), sink };
 }
 
-/** Parses `bytes` (cut at `cuts`); returns the frames, or the close code of the ProtocolError thrown. */
-function parse(role: Role, bytes: Uint8Array, cuts: number[] = []): { frames: ParsedFrame[]; code?: number; parser: FrameParser } {
+/** Parses `bytes` (cut at `cuts`); returns the frames, or the close code and rule (`WSREF_…`) of the ProtocolError thrown. */
+function parse(role: Role, bytes: Uint8Array, cuts: number[] = []): { frames: ParsedFrame[]; code?: number; rule?: string; parser: FrameParser } {
   const { parser, sink } = parserFor(role);
   for (const piece of splitAt(bytes, cuts)) {
     try {
       parser.push(piece);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
-      return { frames: sink.frames, code: error.closeCode, parser };
+      return { frames: sink.frames, code: error.closeCode, rule: error.code, parser };
     }
   }
   return { frames: sink.frames, parser };
@@ -132,7 +132,7 @@ describe('payload length forms (RFC 6455 §5.2)', () => {
   it('[6455-5.2-6] fails with 1002 on a 16-bit length that would fit in 7 bits (0, 124, 125)', () => {
     for (const n of [0, 124, 125]) {
       const bytes = concat(hex('82 7e'), new Uint8Array([n >> 8, n & 0xff]), new Uint8Array(n));
-      expect(parse('client', bytes).code).toBe(1002);
+      expect(parse('client', bytes)).toMatchObject({ code: 1002, rule: 'WSREF_LENGTH_NOT_MINIMAL' });
       expect(parse('client', bytes).frames).toEqual([]);
     }
     // 126 in the 16-bit form is minimal and accepted.
@@ -142,19 +142,19 @@ describe('payload length forms (RFC 6455 §5.2)', () => {
   it('[6455-5.2-6] fails with 1002 on a 64-bit length that would fit in 16 bits (0, 125, 65535)', () => {
     for (const n of [0, 125, 65535]) {
       const bytes = concat(hex('82 7f 00 00 00 00 00 00'), new Uint8Array([n >> 8, n & 0xff]));
-      expect(parse('client', bytes).code).toBe(1002);
+      expect(parse('client', bytes)).toMatchObject({ code: 1002, rule: 'WSREF_LENGTH_NOT_MINIMAL' });
     }
     expect(parse('client', hex('82 7f 00 00 00 00 00 01 00 00')).code).toBeUndefined();
   });
 
   it('[6455-5.2-5] fails with 1002 when the most significant bit of the 64-bit length is set', () => {
-    expect(parse('client', hex('82 7f 80 00 00 00 00 00 00 00')).code).toBe(1002);
-    expect(parse('client', hex('82 7f ff ff ff ff ff ff ff ff')).code).toBe(1002);
+    expect(parse('client', hex('82 7f 80 00 00 00 00 00 00 00'))).toMatchObject({ code: 1002, rule: 'WSREF_LENGTH_HIGH_BIT' });
+    expect(parse('client', hex('82 7f ff ff ff ff ff ff ff ff'))).toMatchObject({ code: 1002, rule: 'WSREF_LENGTH_HIGH_BIT' });
     expect(parse('server', hex('82 ff 80 00 00 00 00 01 00 00 01 02 03 04')).code).toBe(1002);
   });
 
   it('[6455-10.4-1] refuses a 64-bit length beyond 2^53 − 1 (which no limit could admit) with 1009', () => {
-    expect(parse('client', hex('82 7f 00 20 00 00 00 00 00 00')).code).toBe(1009);
+    expect(parse('client', hex('82 7f 00 20 00 00 00 00 00 00'))).toMatchObject({ code: 1009, rule: 'WSREF_LENGTH_BEYOND_2_53' });
     expect(parse('client', hex('82 7f 7f ff ff ff ff ff ff ff')).code).toBe(1009);
     // 2^53 − 1 itself is representable: the header is accepted (and the payload awaited).
     const { frames, code } = parse('client', hex('82 7f 00 1f ff ff ff ff ff ff'));
@@ -166,7 +166,7 @@ describe('payload length forms (RFC 6455 §5.2)', () => {
 describe('header rules (RFC 6455 §5.1, §5.2, §5.5)', () => {
   it('[6455-5.2-4] fails with 1002 on each reserved opcode 0x3–0x7 and 0xB–0xF', () => {
     for (const opcode of [0x3, 0x4, 0x5, 0x6, 0x7, 0xb, 0xc, 0xd, 0xe, 0xf]) {
-      expect(parse('client', new Uint8Array([0x80 | opcode, 0x00])).code).toBe(1002);
+      expect(parse('client', new Uint8Array([0x80 | opcode, 0x00]))).toMatchObject({ code: 1002, rule: 'WSREF_RESERVED_OPCODE' });
       expect(parse('server', new Uint8Array([0x80 | opcode, 0x80, 1, 2, 3, 4])).code).toBe(1002);
       // Also with a payload and without FIN.
       expect(parse('client', new Uint8Array([opcode, 0x01, 0x41])).code).toBe(1002);
@@ -175,14 +175,14 @@ describe('header rules (RFC 6455 §5.1, §5.2, §5.5)', () => {
 
   it('[6455-5.1-2, 6455-5.1-3] the server side fails with 1002 on an unmasked frame', () => {
     const result = parse('server', hex('81 05 48 65 6c 6c 6f'));
-    expect(result.code).toBe(1002);
+    expect(result).toMatchObject({ code: 1002, rule: 'WSREF_UNMASKED_CLIENT_FRAME' });
     expect(result.frames).toEqual([]);
     expect(parse('server', hex('89 00')).code).toBe(1002); // control frames too
   });
 
   it('[6455-5.1-5, 6455-5.1-6] the client side fails with 1002 on a masked frame', () => {
     const result = parse('client', hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'));
-    expect(result.code).toBe(1002);
+    expect(result).toMatchObject({ code: 1002, rule: 'WSREF_MASKED_SERVER_FRAME' });
     expect(result.frames).toEqual([]);
     expect(parse('client', hex('8a 80 00 00 00 00')).code).toBe(1002);
   });

@@ -160,57 +160,68 @@ describe('validateServerResponse (RFC 6455 §4.1)', () => {
     for (const status of [200, 301, 302, 400, 401, 403, 404, 426, 500]) {
       const error = failure(response(OK_RESPONSE, status));
       expect(error.status).toBe(status);
+      expect([error.rule, error.code]).toEqual(['6455-4.1-42', 'WSREF_RESPONSE_NOT_101']);
       expect(error.message).toMatch(new RegExp(`${status}`));
     }
   });
 
   it('[6455-4.1-37] fails when Upgrade is missing, repeated, or not "websocket" (any case is fine)', () => {
-    expect(failure(response(without('Upgrade'))).message).toMatch(/Upgrade header is missing/);
+    expect(failure(response(without('Upgrade'))).code).toBe('WSREF_RESPONSE_UPGRADE_MISSING');
     for (const v of ['websocket2', 'h2c', 'websocket, h2c', '', 'web socket']) {
-      expect(failure(response(withHeader('Upgrade', v))).message, v).toMatch(/Upgrade/);
+      const error = failure(response(withHeader('Upgrade', v)));
+      expect([error.rule, error.code], v).toEqual(['6455-4.1-37', 'WSREF_RESPONSE_UPGRADE_NOT_WEBSOCKET']);
     }
-    failure(response([...OK_RESPONSE, ['Upgrade', 'websocket']]));
+    expect(failure(response([...OK_RESPONSE, ['Upgrade', 'websocket']])).code).toBe('WSREF_RESPONSE_UPGRADE_REPEATED');
     expect(validateServerResponse(response(withHeader('Upgrade', 'WEBSOCKET')), { key: KEY, protocols: [] }, sha1)).toBeDefined();
   });
 
   it('[6455-4.1-38] fails when Connection lacks an "Upgrade" token; accepts it among other tokens or lines', () => {
-    expect(failure(response(without('Connection'))).message).toMatch(/Connection/);
-    for (const v of ['keep-alive', 'upgraded', 'close', '', 'Upgrade-Insecure']) failure(response(withHeader('Connection', v)));
+    expect(failure(response(without('Connection'))).rule).toBe('6455-4.1-38');
+    for (const v of ['keep-alive', 'upgraded', 'close', '', 'Upgrade-Insecure']) {
+      expect(failure(response(withHeader('Connection', v))).code, v).toBe('WSREF_RESPONSE_CONNECTION_NOT_UPGRADE');
+    }
     const ok = (headers: HeaderList) => validateServerResponse(response(headers), { key: KEY, protocols: [] }, sha1);
     expect(ok(withHeader('Connection', 'keep-alive, upgrade'))).toBeDefined();
     expect(ok([...without('Connection'), ['Connection', 'keep-alive'], ['Connection', ' UPGRADE ']])).toBeDefined();
   });
 
   it('[6455-4.1-39] fails when Sec-WebSocket-Accept is missing or wrong; surrounding whitespace is ignored', () => {
-    expect(failure(response(without('Sec-WebSocket-Accept'))).message).toMatch(/Accept header is missing/);
+    expect(failure(response(without('Sec-WebSocket-Accept'))).code).toBe('WSREF_RESPONSE_ACCEPT_MISSING');
     const wrong = computeAccept('AQIDBAUGBwgJCgsMDQ4PEA==', sha1);
     for (const v of [wrong, '', ACCEPT.toLowerCase(), ACCEPT.slice(0, -1), `${ACCEPT}x`, KEY]) {
-      expect(failure(response(withHeader('Sec-WebSocket-Accept', v))).message, v).toMatch(/does not match/);
+      const error = failure(response(withHeader('Sec-WebSocket-Accept', v)));
+      expect([error.rule, error.code], v).toEqual(['6455-4.1-39', 'WSREF_RESPONSE_ACCEPT_MISMATCH']);
     }
     const spaced = withHeader('Sec-WebSocket-Accept', ` ${ACCEPT}\t`);
     expect(validateServerResponse(response(spaced), { key: KEY, protocols: [] }, sha1)).toBeDefined();
   });
 
   it('[6455-11.3.3-1] fails when Sec-WebSocket-Accept appears more than once, even with the right value', () => {
-    expect(failure(response([...OK_RESPONSE, ['Sec-WebSocket-Accept', ACCEPT]])).message).toMatch(/only once/);
+    const error = failure(response([...OK_RESPONSE, ['Sec-WebSocket-Accept', ACCEPT]]));
+    expect([error.rule, error.code]).toEqual(['6455-11.3.3-1', 'WSREF_RESPONSE_ACCEPT_REPEATED']);
   });
 
   it('[6455-4.1-41] accepts an offered subprotocol and fails on one that was not offered', () => {
     const chosen = validateServerResponse(response([...OK_RESPONSE, ['Sec-WebSocket-Protocol', 'superchat']]), { key: KEY, protocols: ['chat', 'superchat'] }, sha1);
     expect(chosen.protocol).toBe('superchat');
-    expect(failure(response([...OK_RESPONSE, ['Sec-WebSocket-Protocol', 'mqtt']]), ['chat']).message).toMatch(/not offered/);
+    const error = failure(response([...OK_RESPONSE, ['Sec-WebSocket-Protocol', 'mqtt']]), ['chat']);
+    expect([error.rule, error.code]).toEqual(['6455-4.1-41', 'WSREF_RESPONSE_PROTOCOL_NOT_OFFERED']);
     // Exact match: subprotocol names are case-sensitive.
-    failure(response([...OK_RESPONSE, ['Sec-WebSocket-Protocol', 'Chat']]), ['chat']);
+    expect(failure(response([...OK_RESPONSE, ['Sec-WebSocket-Protocol', 'Chat']]), ['chat']).code).toBe('WSREF_RESPONSE_PROTOCOL_NOT_OFFERED');
   });
 
   it('[6455-4.1-41] fails on any subprotocol when none was offered, and on values that are not one token', () => {
-    failure(response([...OK_RESPONSE, ['Sec-WebSocket-Protocol', 'chat']]), []);
-    for (const v of ['', 'chat, superchat', 'ch at']) failure(response([...OK_RESPONSE, ['Sec-WebSocket-Protocol', v]]), ['chat', 'superchat', 'ch at']);
+    expect(failure(response([...OK_RESPONSE, ['Sec-WebSocket-Protocol', 'chat']]), []).code).toBe('WSREF_RESPONSE_PROTOCOL_NOT_OFFERED');
+    for (const v of ['', 'chat, superchat', 'ch at']) {
+      const error = failure(response([...OK_RESPONSE, ['Sec-WebSocket-Protocol', v]]), ['chat', 'superchat', 'ch at']);
+      expect([error.rule, error.code], v).toEqual(['6455-4.1-41', 'WSREF_RESPONSE_PROTOCOL_NOT_TOKEN']);
+    }
   });
 
   it('[6455-11.3.4-2] fails when Sec-WebSocket-Protocol appears more than once', () => {
     const twice: HeaderList = [...OK_RESPONSE, ['Sec-WebSocket-Protocol', 'chat'], ['Sec-WebSocket-Protocol', 'chat']];
-    expect(failure(response(twice), ['chat']).message).toMatch(/only once/);
+    const error = failure(response(twice), ['chat']);
+    expect([error.rule, error.code]).toEqual(['6455-11.3.4-2', 'WSREF_RESPONSE_PROTOCOL_REPEATED']);
   });
 
   it('[6455-9.1-1] fails when Sec-WebSocket-Extensions is malformed, and returns it parsed otherwise', () => {

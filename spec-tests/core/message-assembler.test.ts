@@ -16,7 +16,7 @@ interface DataFrame {
 }
 
 /** Feeds frames to an assembler; returns the messages, or the close code of the first ProtocolError. */
-function assemble(frames: DataFrame[], maxMessageSize = 1 << 20): { messages: AssembledMessage[]; code?: number } {
+function assemble(frames: DataFrame[], maxMessageSize = 1 << 20): { messages: AssembledMessage[]; code?: number; rule?: string } {
   const assembler = new MessageAssembler(maxMessageSize, isValidUtf8);
   const messages: AssembledMessage[] = [];
   try {
@@ -28,7 +28,7 @@ function assemble(frames: DataFrame[], maxMessageSize = 1 << 20): { messages: As
     }
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
-    return { messages, code: error.closeCode };
+    return { messages, code: error.closeCode, rule: error.code };
   }
   return { messages };
 }
@@ -63,14 +63,14 @@ describe('fragmentation (RFC 6455 §5.4)', () => {
   });
 
   it('[6455-5.4-12, 6455-6.2-1] a continuation frame with no message in progress fails with 1002', () => {
-    expect(assemble([C('x')]).code).toBe(1002);
-    expect(assemble([C('x', false)]).code).toBe(1002);
-    expect(assemble([T('done'), C('more')])).toEqual({ messages: [{ data: utf8('done'), isText: true }], code: 1002 });
+    expect(assemble([C('x')])).toMatchObject({ code: 1002, rule: 'WSREF_CONTINUATION_WITHOUT_MESSAGE' });
+    expect(assemble([C('x', false)])).toMatchObject({ code: 1002, rule: 'WSREF_CONTINUATION_WITHOUT_MESSAGE' });
+    expect(assemble([T('done'), C('more')])).toEqual({ messages: [{ data: utf8('done'), isText: true }], code: 1002, rule: 'WSREF_CONTINUATION_WITHOUT_MESSAGE' });
   });
 
   it('[6455-5.4-4, 6455-5.4-12] a new text or binary frame inside a fragmented message fails with 1002', () => {
-    expect(assemble([T('a', false), T('b')]).code).toBe(1002);
-    expect(assemble([T('a', false), B([1])]).code).toBe(1002);
+    expect(assemble([T('a', false), T('b')])).toMatchObject({ code: 1002, rule: 'WSREF_DATA_FRAME_INSIDE_MESSAGE' });
+    expect(assemble([T('a', false), B([1])])).toMatchObject({ code: 1002, rule: 'WSREF_DATA_FRAME_INSIDE_MESSAGE' });
     expect(assemble([B([1], false), C([2], false), B([3], false)]).code).toBe(1002);
     expect(assemble([B([1], false), T('x')]).code).toBe(1002);
   });
@@ -98,7 +98,7 @@ describe('fragmentation (RFC 6455 §5.4)', () => {
 describe('reserved bits (RFC 6455 §5.2)', () => {
   it('[6455-5.2-3, 6455-5.2-8, 6455-5.2-9, 6455-5.2-10] RSV1, RSV2 or RSV3 without a negotiated extension fails with 1002', () => {
     for (const rsv of [0x40, 0x20, 0x10, 0x70]) {
-      expect(assemble([{ ...T('x'), rsv }]).code).toBe(1002);
+      expect(assemble([{ ...T('x'), rsv }])).toMatchObject({ code: 1002, rule: 'WSREF_RSV_WITHOUT_EXTENSION' });
       expect(assemble([T('x', false), { ...C('y'), rsv }]).code).toBe(1002);
     }
   });
@@ -139,11 +139,11 @@ describe('text must be UTF-8 (RFC 6455 §5.6, §8.1)', () => {
       { fin: false, opcode: Opcode.Text, payload: hex('ce ba e1 bd b9 cf 83 ce bc ce b5') },
       { fin: false, opcode: Opcode.Continuation, payload: hex('f4 90 80 80') },
     ];
-    expect(assemble(frames).code).toBe(1007);
+    expect(assemble(frames)).toMatchObject({ code: 1007, rule: 'WSREF_TEXT_NOT_UTF8' });
   });
 
   it('[6455-5.6-1, 6455-8.1-1] a text message ending inside a code point fails with 1007 at its final frame', () => {
-    expect(assemble([T('a', false), { fin: true, opcode: Opcode.Continuation, payload: hex('e2 82') }]).code).toBe(1007);
+    expect(assemble([T('a', false), { fin: true, opcode: Opcode.Continuation, payload: hex('e2 82') }])).toMatchObject({ code: 1007, rule: 'WSREF_TEXT_ENDS_MID_CHARACTER' });
     expect(assemble([{ fin: true, opcode: Opcode.Text, payload: hex('f0') }]).code).toBe(1007);
   });
 
@@ -158,6 +158,7 @@ describe('text must be UTF-8 (RFC 6455 §5.6, §8.1)', () => {
         { data: utf8('ü'), isText: true },
       ],
       code: 1007,
+      rule: 'WSREF_TEXT_NOT_UTF8',
     });
   });
 });
@@ -176,7 +177,7 @@ describe('message size limit (RFC 6455 §10.4)', () => {
 
   it('[6455-10.4-1, 6455-10.4-2] fragments whose sum exceeds the limit fail with 1009; exactly the limit is fine', () => {
     expect(assemble([B(new Array(600).fill(1), false), C(new Array(400).fill(2))], 1000).messages[0]!.data).toHaveLength(1000);
-    expect(assemble([B(new Array(600).fill(1), false), C(new Array(401).fill(2))], 1000).code).toBe(1009);
+    expect(assemble([B(new Array(600).fill(1), false), C(new Array(401).fill(2))], 1000)).toMatchObject({ code: 1009, rule: 'WSREF_MESSAGE_TOO_BIG' });
     // The limit is per message: two messages of 1000 bytes each are fine.
     expect(assemble([B(new Array(1000).fill(1)), B(new Array(1000).fill(1))], 1000).messages).toHaveLength(2);
   });

@@ -38,6 +38,7 @@ function tooBig(fn: () => unknown): string {
   const error = thrownBy(fn);
   expect(error).toBeInstanceOf(ProtocolError);
   expect((error as ProtocolError).closeCode).toBe(1009);
+  expect((error as ProtocolError).rule).toBe('6455-10.4-2');
   return (error as ProtocolError).message;
 }
 
@@ -120,6 +121,7 @@ describe('the wire bytes of compressed frames have their own limit (RFC 6455 §1
         receive(assembler, [{ opcode: i === 0 ? Opcode.Binary : Opcode.Continuation, fin: false, rsv: 0x40, payload: empty }]);
       }
     });
+    // Refused on the wire bytes (COMPRESSED_TOO_BIG): the message gives the numbers.
     expect(message).toMatch(/^compressed data of at least \d+ bytes exceeds the wire limit \d+ for maxMessageSize 65536$/);
     expect(sent).toBeLessThanOrEqual(maxDeflatedSize(limit) + 16 * SYNC_FLUSH_ALLOWANCE);
   });

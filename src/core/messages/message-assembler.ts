@@ -12,6 +12,7 @@
 import { CloseCode } from '../closing/close-codes.js';
 import { maxDeflatedSize, SYNC_FLUSH_ALLOWANCE } from '../extensions/deflate-codec.js';
 import { ProtocolError } from '../errors.js';
+import { RULES } from '../rules.js';
 import type { Extension } from '../extensions/extension.js';
 import { Opcode } from '../framing/frame-header.js';
 import { MessageBuffer } from './message-buffer.js';
@@ -70,11 +71,11 @@ export class MessageAssembler {
     // RFC 6455 §5.4: a continuation frame needs a message in progress; a new message may not
     // start before the previous one has its final frame.
     const first = opcode !== Opcode.Continuation;
-    if (first && this.messageOpcode !== 0) throw new ProtocolError(CloseCode.ProtocolError, 'new data frame inside a fragmented message');
-    if (!first && this.messageOpcode === 0) throw new ProtocolError(CloseCode.ProtocolError, 'continuation frame without a message to continue');
+    if (first && this.messageOpcode !== 0) throw new ProtocolError(RULES.DATA_FRAME_INSIDE_MESSAGE);
+    if (!first && this.messageOpcode === 0) throw new ProtocolError(RULES.CONTINUATION_WITHOUT_MESSAGE);
     // RFC 6455 §5.2: RSV bits are 0 unless a negotiated extension defines them.
     if ((rsv & ~this.claimedRsv) !== 0) {
-      throw new ProtocolError(CloseCode.ProtocolError, `RSV bits 0x${rsv.toString(16)} set without a negotiated extension`);
+      throw new ProtocolError(RULES.RSV_WITHOUT_EXTENSION, { rsv: `0x${rsv.toString(16)}` });
     }
     this.frameTransforms.length = 0;
     // RFC 6455 §9: incoming data is decoded in the reverse order of the negotiated list.
@@ -99,10 +100,11 @@ export class MessageAssembler {
       this.compressedLength += payloadLength;
       this.compressedLimit += SYNC_FLUSH_ALLOWANCE;
       if (this.compressedLength > this.compressedLimit) {
-        throw new ProtocolError(
-          CloseCode.MessageTooBig,
-          `compressed data of ${fin ? '' : 'at least '}${this.compressedLength} bytes exceeds the wire limit ${this.compressedLimit} for maxMessageSize ${this.maxMessageSize}`,
-        );
+        throw new ProtocolError(RULES.COMPRESSED_TOO_BIG, {
+          length: `${fin ? '' : 'at least '}${this.compressedLength}`,
+          wireLimit: this.compressedLimit,
+          limit: this.maxMessageSize,
+        });
       }
       this.bytes.expect(0, false);
     }
@@ -125,7 +127,7 @@ export class MessageAssembler {
     const isText = this.messageOpcode === Opcode.Text;
     // RFC 6455 §8.1: the text must not end inside a UTF-8 sequence.
     if (isText && !this.textValidator.finish()) {
-      throw new ProtocolError(CloseCode.InvalidPayloadData, 'text message ends inside a UTF-8 sequence');
+      throw new ProtocolError(RULES.TEXT_ENDS_MID_CHARACTER);
     }
     const data = this.bytes.take();
     this.reset();
@@ -166,13 +168,13 @@ export class MessageAssembler {
     if (length > this.maxMessageSize) throw this.tooBig(`message of at least ${length} bytes`);
     // RFC 6455 §8.1: fail as soon as the text stops being valid UTF-8, even mid-frame.
     if (this.messageOpcode === Opcode.Text && !this.textValidator.push(piece)) {
-      throw new ProtocolError(CloseCode.InvalidPayloadData, 'text message is not valid UTF-8');
+      throw new ProtocolError(RULES.TEXT_NOT_UTF8);
     }
     this.bytes.append(piece, this.maxMessageSize - this.bytes.length);
   }
 
   /** RFC 6455 §7.4.1: 1009, with a reason naming the quantity (`what`) and the limit it exceeds. */
   private tooBig(what: string): ProtocolError {
-    return new ProtocolError(CloseCode.MessageTooBig, `${what} exceeds maxMessageSize ${this.maxMessageSize}`);
+    return new ProtocolError(RULES.MESSAGE_TOO_BIG, { what, limit: this.maxMessageSize });
   }
 }
