@@ -5,32 +5,16 @@
 // the rules a frame breaks, which a receiver would fail the connection for (§7.1.7).
 //
 // This is a teaching aid, not the receive path: `frame-parser.ts` enforces the rules; this module
-// only describes. It never throws on bad input and never mutates it (unmasking works on a copy).
+// only describes, naming the row of core/rules.ts each problem breaks (`field.rule`).
+// The payload's fields are explained in payload-annotate.ts. It never throws on bad input and never mutates it (unmasking works on a copy).
 // Used by `wsref connect/serve --trace` and by the docs site's frame inspector (browser-safe).
 
-import { CLOSE_CODES, isWireCloseCode } from '../closing/close-codes.js';
 import { isControlOpcode, isDefinedOpcode, MAX_16BIT_LENGTH, MAX_7BIT_LENGTH, MAX_CONTROL_PAYLOAD, Opcode, opcodeName } from '../framing/frame-header.js';
-import { isValidUtf8 } from '../messages/utf8.js';
+import { RULES, type Rule } from '../rules.js';
+import { breaks, hex, type AnnotateOptions, type Broken, type FrameField } from './frame-field.js';
+import { payloadFields } from './payload-annotate.js';
 
-/** One field of a frame, located and explained. */
-export interface FrameField {
-  /** The field's name as the RFC's §5.2 figure labels it, e.g. `FIN`, `opcode`, `Payload len`, `Masking-key`. */
-  readonly field: string;
-  /** Where the field lies, in bits from the first bit of the frame: `[first, end)`. */
-  readonly bits: readonly [number, number];
-  /** The bytes that hold it: `[first, end)` (a sub-byte field names the byte it is in). */
-  readonly bytes: readonly [number, number];
-  /** The decoded value: a bit as 0/1, a number, or text. */
-  readonly value: number | string;
-  /** The value as a person reads it: `1`, `0x1`, `37 fa 21 3d`, `"Hello"`. */
-  readonly display: string;
-  /** What the value means here. */
-  readonly meaning: string;
-  /** The defining clause, e.g. `RFC 6455 §5.2`. */
-  readonly rfc: string;
-  /** Set when the field breaks a rule: what is wrong and what a receiver must do. */
-  readonly problem?: string;
-}
+export { hex, type AnnotateOptions, type FrameField } from './frame-field.js';
 
 /** Which of the three payload length encodings a frame uses (RFC 6455 §5.2). */
 export type LengthForm = '7-bit' | '16-bit' | '64-bit';
@@ -63,21 +47,8 @@ export interface FrameAnnotation {
   readonly payloadPreview: Uint8Array;
   /** Every `problem` of the fields, in order. */
   readonly problems: string[];
-}
-
-/** What `annotateFrame` should know about the frame's context. */
-export interface AnnotateOptions {
-  /** How many payload bytes to decode and show. Default 64. */
-  readonly previewBytes?: number;
-  /** Who sent the frame: client frames must be masked, server frames must not be (§5.1). Unknown: not checked. */
-  readonly sender?: 'client' | 'server';
-  /**
-   * The RSV bits the negotiated extensions give a meaning (0x40 for permessage-deflate or
-   * deflate-frame, 0 for none). Unknown (undefined): reserved bits are described, not judged.
-   */
-  readonly extensionRsv?: number;
-  /** For a continuation frame: the type of the message it continues, to show text as text. */
-  readonly messageType?: 'text' | 'binary';
+  /** The rule each of `problems` breaks, in the same order. */
+  readonly rules: Rule[];
 }
 
 const S52 = 'RFC 6455 §5.2';
@@ -91,10 +62,11 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
   const result = {
     fields, headerComplete: false, headerLength: 0, fin: false, rsv: 0, opcode: 0, masked: false,
     maskKey: undefined as Uint8Array | undefined, payloadLength: 0, lengthForm: undefined as LengthForm | undefined,
-    payloadAvailable: 0, payloadPreview: new Uint8Array(0), problems: [] as string[],
+    payloadAvailable: 0, payloadPreview: new Uint8Array(0), problems: [] as string[], rules: [] as Rule[],
   };
   const finish = () => {
     result.problems = fields.flatMap((f) => (f.problem ? [f.problem] : []));
+    result.rules = fields.flatMap((f) => (f.rule ? [f.rule] : []));
     return result;
   };
   if (bytes.length < 1) return finish();
@@ -109,12 +81,12 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
   result.opcode = opcode;
   add(bit('FIN', 0, fin ? 1 : 0,
     fin ? 'final fragment: this frame ends its message' : 'more fragments of this message follow (§5.4)',
-    S52, control && !fin ? 'a control frame must not be fragmented (§5.5): the receiver fails the connection' : undefined));
+    S52, control && !fin ? breaks(RULES.CONTROL_FRAME_FRAGMENTED, 'a control frame must not be fragmented (§5.5): the receiver fails the connection') : undefined));
   for (const [n, mask] of [[1, 0x40], [2, 0x20], [3, 0x10]] as const) add(reservedBit(n, mask, b0, opcode, options));
   add({
     field: 'opcode', bits: [4, 8], bytes: [0, 1], value: opcode, display: `0x${opcode.toString(16)}`,
     meaning: opcodeMeaning(opcode), rfc: 'RFC 6455 §5.2, §11.8',
-    ...(isDefinedOpcode(opcode) ? {} : { problem: `opcode 0x${opcode.toString(16)} is reserved: the receiver must fail the connection (§5.2)` }),
+    ...(isDefinedOpcode(opcode) ? {} : breaks(RULES.RESERVED_OPCODE, `opcode 0x${opcode.toString(16)} is reserved: the receiver must fail the connection (§5.2)`)),
   });
   if (bytes.length < 2) return finish();
 
@@ -142,27 +114,27 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
   // Extended payload length (16-bit or 64-bit, network byte order).
   let payloadLength = length7;
   if (lengthBytes > 0) {
-    let problem: string | undefined;
+    let problem: Broken | undefined;
     if (lengthBytes === 2) {
       payloadLength = (bytes[2]! << 8) | bytes[3]!;
-      if (payloadLength <= MAX_7BIT_LENGTH) problem = `length ${payloadLength} fits the 7-bit form: the minimal encoding must be used (§5.2)`;
+      if (payloadLength <= MAX_7BIT_LENGTH) problem = breaks(RULES.LENGTH_NOT_MINIMAL, `length ${payloadLength} fits the 7-bit form: the minimal encoding must be used (§5.2)`);
     } else {
       const high = ((bytes[2]! << 24) | (bytes[3]! << 16) | (bytes[4]! << 8) | bytes[5]!) >>> 0;
       const low = ((bytes[6]! << 24) | (bytes[7]! << 16) | (bytes[8]! << 8) | bytes[9]!) >>> 0;
       payloadLength = high * 0x1_0000_0000 + low; // exact below 2^53; only a display beyond
-      if (high & 0x8000_0000) problem = 'the most significant bit of a 64-bit length must be 0 (§5.2)';
-      else if (payloadLength <= MAX_16BIT_LENGTH) problem = `length ${payloadLength} fits the 16-bit form: the minimal encoding must be used (§5.2)`;
+      if (high & 0x8000_0000) problem = breaks(RULES.LENGTH_HIGH_BIT, 'the most significant bit of a 64-bit length must be 0 (§5.2)');
+      else if (payloadLength <= MAX_16BIT_LENGTH) problem = breaks(RULES.LENGTH_NOT_MINIMAL, `length ${payloadLength} fits the 16-bit form: the minimal encoding must be used (§5.2)`);
     }
     add({
       field: 'Extended payload length', bits: [16, 16 + lengthBytes * 8], bytes: [2, 2 + lengthBytes], value: payloadLength,
       display: String(payloadLength),
       meaning: `payload length ${payloadLength} bytes (${form} form, ${lengthBytes === 2 ? '126–65535' : '65536 and up'})`,
-      rfc: S52, ...(problem ? { problem } : {}),
+      rfc: S52, ...problem,
     });
   }
   if (control && payloadLength > MAX_CONTROL_PAYLOAD) {
     const last = fields[fields.length - 1]!;
-    fields[fields.length - 1] = { ...last, problem: `a control frame carries at most ${MAX_CONTROL_PAYLOAD} bytes (§5.5): the receiver fails the connection` };
+    fields[fields.length - 1] = { ...last, ...breaks(RULES.CONTROL_FRAME_TOO_LONG, `a control frame carries at most ${MAX_CONTROL_PAYLOAD} bytes (§5.5): the receiver fails the connection`) };
   }
   result.payloadLength = payloadLength;
   if (bytes.length < headerLength) return finish();
@@ -193,9 +165,9 @@ export function annotateFrame(bytes: Uint8Array, options: AnnotateOptions = {}):
   return finish();
 }
 
-function bit(field: string, position: number, value: number, meaning: string, rfc: string, problem?: string): FrameField {
+function bit(field: string, position: number, value: number, meaning: string, rfc: string, problem?: Broken): FrameField {
   const byte = position >> 3;
-  return { field, bits: [position, position + 1], bytes: [byte, byte + 1], value, display: String(value), meaning, rfc, ...(problem ? { problem } : {}) };
+  return { field, bits: [position, position + 1], bytes: [byte, byte + 1], value, display: String(value), meaning, rfc, ...problem };
 }
 
 function reservedBit(n: 1 | 2 | 3, mask: number, b0: number, opcode: number, options: AnnotateOptions): FrameField {
@@ -204,19 +176,19 @@ function reservedBit(n: 1 | 2 | 3, mask: number, b0: number, opcode: number, opt
   if (!set) return bit(name, n, 0, 'not set', S52);
   const known = options.extensionRsv;
   let meaning = 'set: must be 0 unless a negotiated extension defines it (§5.2)';
-  let problem: string | undefined;
+  let problem: Broken | undefined;
   if (n === 1 && known !== undefined && known & 0x40) meaning = 'set: the payload is compressed (RFC 7692 §6)';
   if (isControlOpcode(opcode)) {
-    problem = `${name} is set on a control frame, which no extension gives a meaning (§5.2, RFC 7692 §6.1)`;
+    problem = breaks(RULES.CONTROL_FRAME_RSV, `${name} is set on a control frame, which no extension gives a meaning (§5.2, RFC 7692 §6.1)`);
   } else if (known !== undefined && !(known & mask)) {
-    problem = `${name} is set but no negotiated extension defines it: the receiver must fail the connection (§5.2)`;
+    problem = breaks(RULES.RSV_WITHOUT_EXTENSION, `${name} is set but no negotiated extension defines it: the receiver must fail the connection (§5.2)`);
   }
   return bit(name, n, 1, meaning, n === 1 && !problem && known !== undefined ? 'RFC 6455 §5.2, RFC 7692 §6' : S52, problem);
 }
 
-function maskProblem(masked: boolean, sender: AnnotateOptions['sender']): string | undefined {
-  if (sender === 'client' && !masked) return 'a client must mask every frame (§5.1): the server closes the connection';
-  if (sender === 'server' && masked) return 'a server must not mask its frames (§5.1): the client closes the connection';
+function maskProblem(masked: boolean, sender: AnnotateOptions['sender']): Broken | undefined {
+  if (sender === 'client' && !masked) return breaks(RULES.UNMASKED_CLIENT_FRAME, 'a client must mask every frame (§5.1): the server closes the connection');
+  if (sender === 'server' && masked) return breaks(RULES.MASKED_SERVER_FRAME, 'a server must not mask its frames (§5.1): the client closes the connection');
   return undefined;
 }
 
@@ -230,79 +202,4 @@ function opcodeMeaning(opcode: number): string {
     case Opcode.Pong: return 'pong: the answer to a ping, or a heartbeat (§5.5.3)';
     default: return `${opcodeName(opcode)}: ${isControlOpcode(opcode) ? 'reserved for future control frames' : 'reserved for future data frames'}`;
   }
-}
-
-function payloadFields(
-  opcode: number, preview: Uint8Array, payloadLength: number, truncated: boolean,
-  start: number, rsv: number, fin: boolean, options: AnnotateOptions,
-): FrameField[] {
-  const span = (from: number, to: number) => ({ bits: [(start + from) * 8, (start + to) * 8] as const, bytes: [start + from, start + to] as const });
-  const whole = span(0, payloadLength);
-  const more = truncated ? `, first ${preview.length} shown` : '';
-  if (opcode === Opcode.Close) return closeFields(preview, payloadLength, span);
-  const compressed = (rsv & 0x40) !== 0 && options.extensionRsv !== undefined && (options.extensionRsv & 0x40) !== 0;
-  if (compressed) {
-    return [{ field: 'Payload data', ...whole, value: hex(preview), display: hexPreview(preview, truncated),
-      meaning: `${payloadLength} bytes of DEFLATE data${more}; inflated, they are the message (RFC 7692 §7.2.2)`, rfc: 'RFC 7692 §6' }];
-  }
-  const isText = opcode === Opcode.Text || (opcode === Opcode.Continuation && options.messageType === 'text');
-  if (isText) {
-    const text = new TextDecoder('utf-8').decode(preview, { stream: truncated });
-    // A single complete text frame is a whole message: it must be valid UTF-8 (§5.6, §8.1).
-    const invalid = opcode === Opcode.Text && fin && !truncated && !isValidUtf8(preview);
-    return [{ field: 'Payload data', ...whole, value: text, display: quote(text, truncated),
-      meaning: `${payloadLength} bytes of UTF-8 text${more}`, rfc: 'RFC 6455 §5.6',
-      ...(invalid ? { problem: 'a text message must be valid UTF-8 (§8.1): the receiver fails the connection with 1007' } : {}) }];
-  }
-  if (opcode === Opcode.Ping || opcode === Opcode.Pong) {
-    const printable = preview.every((b) => b >= 0x20 && b < 0x7f);
-    return [{ field: 'Application data', ...whole, value: hex(preview),
-      display: printable ? quote(new TextDecoder().decode(preview), truncated) : hexPreview(preview, truncated),
-      meaning: `${payloadLength} bytes the pong must echo${opcode === Opcode.Pong ? ' (this is the echo)' : ''}`, rfc: 'RFC 6455 §5.5.2' }];
-  }
-  return [{ field: 'Payload data', ...whole, value: hex(preview), display: hexPreview(preview, truncated),
-    meaning: `${payloadLength} bytes of binary data${more}`, rfc: 'RFC 6455 §5.6' }];
-}
-
-function closeFields(
-  body: Uint8Array, payloadLength: number,
-  span: (from: number, to: number) => { bits: readonly [number, number]; bytes: readonly [number, number] },
-): FrameField[] {
-  if (payloadLength === 1) {
-    return [{ field: 'Status code', ...span(0, 1), value: body[0] ?? 0, display: hex(body),
-      meaning: 'a 1-byte close body', rfc: 'RFC 6455 §5.5.1', problem: 'a close body must start with a 2-byte status code (§5.5.1)' }];
-  }
-  if (body.length < 2) return [];
-  const code = (body[0]! << 8) | body[1]!;
-  const known = CLOSE_CODES.find((c) => c.code === code);
-  const name = known ? known.name : code >= 4000 && code <= 4999 ? 'private use' : code >= 3000 && code <= 3999 ? 'registered by a library or framework' : 'unassigned';
-  const fields: FrameField[] = [{
-    field: 'Status code', ...span(0, 2), value: code, display: String(code), meaning: name, rfc: 'RFC 6455 §5.5.1, §7.4',
-    ...(isWireCloseCode(code) ? {} : { problem: `status code ${code} may not be sent in a close frame (§7.4): the receiver fails the connection with 1002` }),
-  }];
-  if (payloadLength > 2) {
-    const reasonBytes = body.subarray(2);
-    const invalid = body.length === payloadLength && !isValidUtf8(reasonBytes);
-    fields.push({
-      field: 'Reason', ...span(2, payloadLength), value: new TextDecoder().decode(reasonBytes), display: quote(new TextDecoder().decode(reasonBytes), body.length < payloadLength),
-      meaning: `${payloadLength - 2} bytes of UTF-8, for debugging, not for end users`, rfc: 'RFC 6455 §5.5.1',
-      ...(invalid ? { problem: 'the close reason must be valid UTF-8 (§5.5.1, §8.1): the receiver fails the connection with 1007' } : {}),
-    });
-  }
-  return fields;
-}
-
-/** Bytes as two-digit hex separated by spaces: `37 fa 21 3d`. */
-export function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += (i ? ' ' : '') + bytes[i]!.toString(16).padStart(2, '0');
-  return out;
-}
-
-function hexPreview(bytes: Uint8Array, truncated: boolean): string {
-  return hex(bytes) + (truncated ? ' …' : '');
-}
-
-function quote(text: string, truncated: boolean): string {
-  return JSON.stringify(text) + (truncated ? '…' : '');
 }
