@@ -1,7 +1,8 @@
-// Tests for src/core/deflate-frame.ts — the per-frame DEFLATE extension of
+// Tests for src/core/extensions/deflate-frame.ts — the per-frame DEFLATE extension of
 // draft-tyoshino-hybi-websocket-perframe-deflate-06 ("deflate-frame", "x-webkit-deflate-frame").
 // No requirement catalog covers the draft, so these tests are [wsref] apart from the RSV1 rules
-// RFC 7692 §5 states for extensions that meet permessage-deflate.
+// RFC 6455 §5.2 states for every extension and RFC 7692 §5 for extensions that meet
+// permessage-deflate.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deflateFrame, type DeflateFrameOptions } from '../../src/core/extensions/deflate-frame.js';

@@ -1,6 +1,7 @@
-// Tests for src/core/permessage-deflate.ts — RFC 7692 (permessage-deflate): negotiation (§5, §7,
-// §7.1), framing (§6) and the payload transformation (§7.2), driven through the extension
-// interface of src/core/extension.ts with Node's zlib as the codec.
+// Tests for src/core/extensions/permessage-deflate.ts — RFC 7692 (permessage-deflate): negotiation
+// (§5, §7, §7.1), framing (§6) and the payload transformation (§7.2), driven through the extension
+// interface of src/core/extensions/extension.ts with Node's zlib as the codec, and, for the rules
+// only a connection applies (control frames), through a negotiated connection pair.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeflateCodec } from '../../src/core/extensions/deflate-codec.js';
@@ -170,6 +171,22 @@ describe('permessage-deflate negotiation: the server (RFC 7692 §5, §7, §7.1)'
       'permessage-deflate; client_max_window_bits=10',
     );
     expect(respond('permessage-deflate; client_max_window_bits').responseHeader).toBe('permessage-deflate');
+    // A configured limit is said even when it is the full window.
+    expect(respond('permessage-deflate; client_max_window_bits', { clientMaxWindowBits: 15 }).responseHeader).toBe(
+      'permessage-deflate; client_max_window_bits=15',
+    );
+  });
+
+  it('[7692-7.2.2-6] [7692-7.2.2-8] inflates with no larger a window than the agreement allows the peer', () => {
+    const onServer = recordingCodec();
+    const { responseHeader, server } = respond('permessage-deflate; client_max_window_bits=9', {}, onServer.codec);
+    expect(responseHeader).toBe('permessage-deflate; client_max_window_bits=9');
+    const onClient = recordingCodec();
+    const client = accept('permessage-deflate; server_max_window_bits=10', { serverMaxWindowBits: 10 }, onClient.codec);
+    expect(utf8(receive(client, send(respond('permessage-deflate; server_max_window_bits=10').server!, compressible)))).toBe(utf8(compressible));
+    expect(utf8(receive(server!, send(accept(responseHeader!, { clientMaxWindowBits: 9 }), compressible)))).toBe(utf8(compressible));
+    expect(onClient.inflaters.map((o) => o.windowBits)).toEqual([10]);
+    expect(onServer.inflaters.map((o) => o.windowBits)).toEqual([9]);
   });
 
   it('[7692-7.1.2.2-5] [7692-7.2.2-9] never sends client_max_window_bits to a client that did not offer it, and inflates with 32 KiB', () => {
@@ -190,10 +207,13 @@ describe('permessage-deflate negotiation: the server (RFC 7692 §5, §7, §7.1)'
     expect(utf8(receive(server!, [frame('f200110000', { rsv: 0x40 })]))).toBe('Hello');
   });
 
-  it('[wsref] fails a client that refers back to an earlier message after agreeing client_no_context_takeover (1007)', () => {
+  it('[7692-7.2.2-1] [7692-7.2.2-3] [wsref] inflates each message afresh under no_context_takeover, so a peer that refers back fails (1007)', () => {
     const { server } = respond('permessage-deflate', { clientNoContextTakeover: true });
     expect(utf8(receive(server!, [frame('f248cdc9c90700', { rsv: 0x40 })]))).toBe('Hello');
     expect(closeCodeOf(() => receive(server!, [frame('f200110000', { rsv: 0x40 })]))).toBe(1007);
+    const client = accept('permessage-deflate; server_no_context_takeover', { serverNoContextTakeover: true });
+    expect(utf8(receive(client, [frame('f248cdc9c90700', { rsv: 0x40 })]))).toBe('Hello');
+    expect(closeCodeOf(() => receive(client, [frame('f200110000', { rsv: 0x40 })]))).toBe(1007);
   });
 });
 
@@ -380,6 +400,15 @@ describe('permessage-deflate payload transformation (RFC 7692 §7.2)', () => {
     const d = send(fresh, compressible)[0]!.payload;
     expect(hex(c)).toBe(hex(a));
     expect(hex(d)).toBe(hex(c));
+  });
+
+  it('[wsref] keeps the window between the fragments of one message, also without context takeover', () => {
+    const { server } = negotiate({ serverNoContextTakeover: true });
+    const frames = send(server, compressible, { cuts: [1000] });
+    const fresh = negotiate({ serverNoContextTakeover: true }).server;
+    const alone = send(fresh, compressible.subarray(1000))[0]!.payload;
+    // The second fragment refers back into the first: smaller than the same bytes compressed alone.
+    expect(frames[1]!.payload.length).toBeLessThan(alone.length);
   });
 
   it('[7692-7.2.1-2] reads a stored (uncompressed) DEFLATE block: §7.2.3.3', () => {

@@ -117,7 +117,7 @@ function format(params: [string, string | true][]): string {
 }
 
 /**
- * What OUR server answers (src/core/permessage-deflate.ts `acceptOffer`), written out as its
+ * What OUR server answers (src/core/extensions/permessage-deflate.ts `acceptOffer`), written out as its
  * choices among those RFC 7692 allows. It never declines a valid offer.
  */
 function wsrefServerAnswer(offer: Params, server: DeflateConfig): string {
