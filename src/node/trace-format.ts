@@ -11,6 +11,9 @@ import { HttpHeadParser, type HeaderList, type ParsedHead } from '../core/handsh
 
 export type Direction = 'sent' | 'received';
 
+/** Where rule links point: the docs site as `npm start` serves it (docs/rules.md lists every rule). */
+export const DOCS_SITE = 'http://127.0.0.1:8080';
+
 export interface WireTraceOptions {
   /** Our side of the connection: a client's frames are masked, a server's are not (RFC 6455 §5.1). */
   readonly role: 'client' | 'server';
@@ -250,8 +253,12 @@ export function formatHttpHead(head: ParsedHead, direction: Direction): string {
   return lines.join('\n');
 }
 
-/** One annotated frame as trace lines: a summary, then one line per field. */
-export function formatFrame(a: FrameAnnotation, direction: Direction): string {
+/**
+ * One annotated frame as trace lines: a summary, then one line per field. A field that breaks a
+ * rule gets two more: what is wrong, and the rule's requirement id and code with a link to the
+ * docs section that explains it (`docsSite` + the row's path).
+ */
+export function formatFrame(a: FrameAnnotation, direction: Direction, docsSite = DOCS_SITE): string {
   const opcode = a.fields.find((f) => f.field === 'opcode');
   const kind = opcode ? opcode.meaning.split(':')[0] : 'frame';
   const summary = `${kind} frame, ${a.payloadLength} byte${a.payloadLength === 1 ? '' : 's'}${a.fin ? '' : ', not final'}${a.masked ? ', masked' : ''}${a.rsv & 0x40 && opcode ? ', RSV1' : ''}`;
@@ -263,6 +270,7 @@ export function formatFrame(a: FrameAnnotation, direction: Direction): string {
     lines.push(`    ${f.field.padEnd(24)}${(short ? f.display : '').padEnd(14)} ${f.meaning}  [${f.rfc.replace('RFC 6455 ', '')}; ${bytes}]`);
     if (!short) lines.push(`    ${''.padEnd(24)}${f.display}`);
     if (f.problem) lines.push(`    ${''.padEnd(24)}!! ${f.problem}`);
+    if (f.rule) lines.push(`    ${''.padEnd(24)}!! rule ${f.rule.id} (${f.rule.code}): ${docsSite}${f.rule.docs}`);
   }
   return lines.join('\n');
 }
