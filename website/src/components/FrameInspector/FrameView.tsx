@@ -1,11 +1,13 @@
 // One frame, byte by byte (RFC 6455 §5.2): the bytes grouped by the field they hold, the bits of
 // the first two bytes, and a table with each field's value, meaning and defining clause, all
-// from `annotateFrame` (src/core/frame-annotate.ts).
+// from `annotateFrame` (src/core/explain/frame-annotate.ts). A field that breaks a rule links the
+// rule (src/core/rules.ts) to the docs section that explains it.
 
 import React, { useState } from 'react';
 import type { FrameField } from '@wsref/core';
 import { hex } from '@wsref/core';
 import type { InspectedFrame } from '../../lib/frame-lab';
+import RuleLink from './RuleLink';
 import styles from './styles.module.css';
 
 /** Payload bytes shown in hex before the rest is summarised. */
@@ -107,6 +109,7 @@ export default function FrameView({ frame, title, compact = false }: FrameViewPr
   const covered = segments.length > 0 ? segments[segments.length - 1]!.to : 0;
   const extra = frame.bytes.length > covered ? frame.bytes.subarray(covered) : undefined;
   const problems = frame.annotation.problems;
+  const brokenRules = [...new Set(frame.annotation.rules)]; // RSV2 and RSV3 may break the same rule
   return (
     <div className={styles.frame} data-testid="frame" data-opcode={frame.annotation.opcode}>
       <div className={styles.frameTitle}>
@@ -188,7 +191,12 @@ export default function FrameView({ frame, title, compact = false }: FrameViewPr
                       </td>
                       <td>
                         {field.meaning}
-                        {field.problem ? <div className={styles.problem}>⚠ {field.problem}</div> : null}
+                        {field.problem ? (
+                          <div className={styles.problem}>
+                            ⚠ {field.problem}
+                            {field.rule ? <> (<RuleLink rule={field.rule} />)</> : null}
+                          </div>
+                        ) : null}
                       </td>
                       <td className={styles.rfc}>{field.rfc}</td>
                     </tr>
@@ -200,6 +208,7 @@ export default function FrameView({ frame, title, compact = false }: FrameViewPr
           {problems.length > 0 ? (
             <p className={styles.problemSummary} data-testid="frame-problems">
               This frame breaks {problems.length === 1 ? 'a rule' : `${problems.length} rules`}: {problems.join('; ')}.
+              {brokenRules.length > 0 ? <> See {brokenRules.map((rule, i) => <React.Fragment key={rule.code}>{i > 0 ? ', ' : ''}<RuleLink rule={rule} /></React.Fragment>)}.</> : null}
             </p>
           ) : null}
         </>
