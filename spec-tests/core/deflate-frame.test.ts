@@ -119,6 +119,7 @@ describe('deflate-frame framing and compression', () => {
   it('[wsref] leaves empty frames, small frames and uncompressible frames (without takeover) alone', () => {
     const { client } = negotiate({}, { noContextTakeover: true });
     expect(send(client, new Uint8Array(0))[0]!.rsv).toBe(0);
+    expect(send(negotiate().client, new Uint8Array(0))[0]).toMatchObject({ rsv: 0, payload: new Uint8Array(0) }); // with takeover too
     expect(send(client, compressible, { compress: false })[0]!.rsv).toBe(0);
     const random = noise(2000);
     expect(send(client, random)[0]!.rsv).toBe(0);
@@ -132,10 +133,13 @@ describe('deflate-frame framing and compression', () => {
     expectControlFramesUncompressed(() => factory({ name: 'x-webkit-deflate-frame' }));
   });
 
-  it('[wsref] treats a compressed frame with an empty payload as carrying nothing', () => {
+  it('[wsref] treats a compressed frame with an empty payload as carrying nothing, wherever it comes', () => {
     const { client } = negotiate();
     expect(receive(client, [frame('', { rsv: 0x40, fin: false }), frame('00', { opcode: 0x0, rsv: 0x40 })]).length).toBe(0);
     expect(utf8(receive(client, [frame('f248cdc9c90700', { rsv: 0x40 })]))).toBe('Hello');
+    // After a compressed frame, an empty one between two others: the window still carries over.
+    const between = [frame('f248cdc9c90700', { rsv: 0x40, fin: false }), frame('', { opcode: 0x0, rsv: 0x40, fin: false }), frame('f200110000', { opcode: 0x0, rsv: 0x40 })];
+    expect(utf8(receive(negotiate().client, between))).toBe('HelloHello');
   });
 
   it('[wsref] fails with 1007 on data that is not DEFLATE', () => {

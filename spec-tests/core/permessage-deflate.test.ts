@@ -64,6 +64,7 @@ describe('permessage-deflate negotiation: the client offer (RFC 7692 §5, §7.1)
     expect(() => factory({ serverMaxWindowBits: 7 })).toThrow(RangeError);
     expect(() => factory({ clientMaxWindowBits: 9.5 })).toThrow(RangeError);
     expect(() => factory({ threshold: -1 })).toThrow(RangeError);
+    expect(() => factory({ threshold: 0.5 })).toThrow(RangeError);
     expect(() => factory({ level: 10 })).toThrow(RangeError);
     expect(() => factory({ memLevel: 0 })).toThrow(RangeError);
   });
@@ -108,7 +109,7 @@ describe('permessage-deflate negotiation: the server (RFC 7692 §5, §7, §7.1)'
         `permessage-deflate; server_max_window_bits=${good.replaceAll('"', '')}`,
       );
     }
-    for (const bad of ['7', '16', '0', '010', '08', 'abc', '1e1', '"7"', '+9']) {
+    for (const bad of ['7', '16', '0', '010', '08', '05', '20', 'abc', '1e1', '"7"', '+9']) {
       expect(respond(`permessage-deflate; server_max_window_bits=${bad}`).server, bad).toBeUndefined();
     }
   });
