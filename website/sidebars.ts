@@ -46,6 +46,8 @@ const protocolChapters = [
   ...(exists('extensions-comparison.md') ? ['extensions-comparison'] : []),
   'security',
   ...(exists('security-defences.md') ? ['security-defences'] : []),
+  // Every check the core applies, written from src/core/rules.ts by scripts/rules-index.ts.
+  ...(exists('rules.md') ? ['rules'] : []),
 ];
 
 /** The overview pages before the chapters: what WebSocket is, its states, the RFC's vocabulary. */
