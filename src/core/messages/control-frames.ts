@@ -22,3 +22,35 @@ export function checkControlPayloadToSend(payload: Uint8Array): void {
     throw new RangeError(`ping/pong payload is ${payload.length} bytes; control frames carry at most ${MAX_CONTROL_PAYLOAD} (RFC 6455 §5.5)`);
   }
 }
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Collects one received control frame's payload as the parser delivers it (RFC 6455 §5.5: at
+ * most 125 bytes, checked by the parser). A buffer is allocated per control frame, so an idle
+ * connection holds none.
+ */
+export class ControlFrameReader {
+  private payload = EMPTY;
+  private length = 0;
+
+  /** A control frame begins. RFC 6455 §5.2 / RFC 7692 §6.1: no extension we know gives RSV bits a meaning on control frames. */
+  start(rsv: number, payloadLength: number): void {
+    if (rsv !== 0) throw new ProtocolError(CloseCode.ProtocolError, 'RSV bit set on a control frame');
+    this.payload = new Uint8Array(payloadLength);
+    this.length = 0;
+  }
+
+  /** A piece of the (already unmasked) payload. */
+  append(piece: Uint8Array): void {
+    this.payload.set(piece, this.length);
+    this.length += piece.length;
+  }
+
+  /** The frame ended: its whole payload, which the reader lets go of. */
+  finish(): Uint8Array {
+    const payload = this.payload;
+    this.payload = EMPTY;
+    return payload;
+  }
+}

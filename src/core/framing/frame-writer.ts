@@ -1,0 +1,94 @@
+// RFC 6455 §5.2 (Base Framing Protocol) and §5.3 (Client-to-Server Masking), the sending half:
+// the mirror of `FrameParser`. A frame is a header (`writeFrameHeader`) and a payload; a client
+// masks the payload with a fresh unpredictable key per frame (§5.3, §10.3), a server never does.
+// What it produces waits in an outbox, in order, until the runtime takes it for the wire.
+
+import { ByteSlab } from '../bytes.js';
+import { frameHeaderLength, writeFrameHeader } from './frame-header.js';
+import { maskInPlace, maskInto } from './mask.js';
+
+/** A 32-bit masking key generator; must be unpredictable (RFC 6455 §5.3, §10.3). */
+export type MaskKeySource = () => number;
+
+/** Default masking keys: one getRandomValues call fills 1024 keys (a CSPRNG, pooled for speed). */
+export function createMaskKeySource(): MaskKeySource {
+  const pool = new Uint32Array(1024);
+  let next = pool.length;
+  return () => {
+    if (next === pool.length) {
+      globalThis.crypto.getRandomValues(pool);
+      next = 0;
+    }
+    return pool[next++]!;
+  };
+}
+
+/** Payloads up to this size are copied next to their header so the frame leaves in one buffer. */
+const COALESCE_LIMIT = 1024;
+/**
+ * Outgoing frame headers (and small frames) are carved from one slab shared by every
+ * connection: a region is never handed out twice, so sharing is safe, and an idle
+ * connection then costs no buffer of its own.
+ */
+const frameSlab = new ByteSlab();
+
+/**
+ * Encodes frames into an outbox of byte chunks. A frame is one chunk (header and payload
+ * coalesced) or two adjacent chunks (header, then the payload uncopied). The outbox is double
+ * buffered: `take()` hands out one array and fills the other, so steady state allocates nothing.
+ */
+export class FrameWriter {
+  private queued: Uint8Array[] = [];
+  private handedOut: Uint8Array[] = [];
+
+  /** `maskKeys` is given for a client (RFC 6455 §5.1: clients mask every frame), not for a server. */
+  constructor(private readonly maskKeys: MaskKeySource | undefined) {}
+
+  /** True when chunks wait for `take()`. */
+  get hasOutput(): boolean {
+    return this.queued.length > 0;
+  }
+
+  /** Queues bytes that are not a frame (the opening handshake's HTTP head, RFC 6455 §4). */
+  writeBytes(bytes: Uint8Array): void {
+    this.queued.push(bytes);
+  }
+
+  /**
+   * Queues one frame. A client masks (RFC 6455 §5.3): in place when the payload is ours (`owned`,
+   * e.g. compressor output), into a copy next to the header when it is the application's. A
+   * server's large payload follows its header as is.
+   */
+  writeFrame(opcode: number, fin: boolean, rsv: number, payload: Uint8Array, owned: boolean): void {
+    const length = payload.length;
+    const masked = this.maskKeys !== undefined;
+    const headerLength = frameHeaderLength(length, masked);
+    const maskKey = masked ? this.maskKeys!() : 0;
+    if (length <= COALESCE_LIMIT || (masked && !owned)) {
+      const frame = frameSlab.take(headerLength + length);
+      writeFrameHeader(frame, 0, fin, rsv, opcode, length, masked, maskKey);
+      if (masked) maskInto(frame, headerLength, payload, maskKey);
+      else frame.set(payload, headerLength);
+      this.queued.push(frame);
+      return;
+    }
+    const head = frameSlab.take(headerLength);
+    writeFrameHeader(head, 0, fin, rsv, opcode, length, masked, maskKey);
+    if (masked) maskInPlace(payload, maskKey);
+    this.queued.push(head, payload);
+  }
+
+  /**
+   * The chunks queued since the last call, in wire order. The array is reused: it is valid until
+   * the next call (the runtime writes it out at once, corked, then lets it go).
+   */
+  take(): Uint8Array[] {
+    const out = this.queued;
+    const next = this.handedOut;
+    // pop(), not `length = 0`: V8 gives a truncated array a new backing store on the next push.
+    while (next.length > 0) next.pop();
+    this.queued = next;
+    this.handedOut = out;
+    return out;
+  }
+}
