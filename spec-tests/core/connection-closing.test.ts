@@ -283,7 +283,7 @@ describe('when the transport closes (RFC 6455 §7.1.4–§7.1.6, §7.2.1)', () =
   });
 
   it('[wsref] transportClosed() during the handshake reports 1006 and ends in CLOSED', () => {
-    const conn = new Connection({ role: 'server' }, new Recorder());
+    const conn = new Connection({ role: 'server' });
     expect(conn.transportClosed()).toEqual({ code: 1006, reason: '', wasClean: false });
     expect(conn.readyState).toBe(ReadyState.CLOSED);
   });

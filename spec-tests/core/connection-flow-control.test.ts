@@ -1,49 +1,110 @@
-// Input flow control of the connection (`holdInput`/`resumeInput`): received bytes wait,
-// unprocessed, until the application is ready — nothing answered, failed or delivered early,
-// nothing lost, order kept (RFC 6455 §6.2: messages are delivered in the order received).
+// The connection's pull contract: `receive()` only queues — events (`nextEvent`/`events`) and
+// bytes for the wire (`dataToSend`) wait until the runtime takes them, in order. Pausing input is
+// just not draining: nothing is delivered, lost or reordered meanwhile (RFC 6455 §6.2: messages in
+// the order received), and the answer to a close is decided by what the application does after
+// pulling the `closing` event (RFC 6455 §5.5.1).
 
 import { describe, expect, it } from 'vitest';
-import { Opcode } from '../../src/core/index.js';
-import { concat, decodeFrames, frame, openEndpoint, text, utf8 } from '../helpers/core-pair.js';
+import { Connection, internalError, Opcode, ReadyState, type ConnectionEvent } from '../../src/core/index.js';
+import { closeBody, concat, decodeFrames, frame, text, utf8 } from '../helpers/core-pair.js';
 
-describe('holding the input', () => {
-  it('[6455-6.2-1] held bytes are neither parsed nor answered until resumed, then processed in order', () => {
-    const { conn, log } = openEndpoint('client');
-    conn.holdInput();
+/** An OPEN client connection whose `open` event was already pulled. */
+function openClient(): Connection {
+  const conn = new Connection({ role: 'client', maskKeys: () => 0x37fa213d });
+  conn.establish(undefined, []);
+  expect(conn.nextEvent()).toEqual({ type: 'open' });
+  return conn;
+}
+
+const texts = (events: ConnectionEvent[]) => events.map((e) => (e.type === 'message' ? text(e.data) : e.type));
+const opcodesOf = (chunks: Uint8Array[]) => decodeFrames(concat(...chunks)).map((f) => f.opcode);
+
+describe('events you pull (issue #14: receive() never calls into the application)', () => {
+  it('[6455-6.2-1] [6455-5.4-7] receive() only queues: nothing is delivered before it is pulled, then everything in order', () => {
+    const conn = openClient();
     conn.receive(concat(frame({ opcode: Opcode.Text, payload: utf8('first') }), frame({ opcode: Opcode.Ping, payload: utf8('p') })));
-    conn.receive(frame({ opcode: Opcode.Text, payload: utf8('second') }));
-    expect(log.events).toEqual([]);
-    expect(log.writes).toEqual([]); // no pong yet: the ping has not been read
-    conn.resumeInput();
-    expect(log.ofType('message').map((m) => text(m.data))).toEqual(['first', 'second']);
-    expect(decodeFrames(concat(...log.writes)).map((f) => f.opcode)).toEqual([Opcode.Pong]);
+    conn.receive(frame({ opcode: Opcode.Text, fin: false, payload: utf8('sec') }));
+    conn.receive(frame({ opcode: Opcode.Continuation, payload: utf8('ond') }));
+    expect(texts([...conn.events()])).toEqual(['first', 'ping', 'second']);
+    expect(conn.nextEvent()).toBeUndefined();
   });
 
-  it('[6455-7.1.7-1] a protocol error behind a held message fails the connection only after that message was delivered', () => {
-    const { conn, log } = openEndpoint('client');
-    conn.holdInput();
+  it('[6455-5.5.2-3] output waits in order until taken; the returned array holds a frame header and its payload as adjacent chunks', () => {
+    const conn = openClient();
+    conn.send(utf8('a'), true);
+    conn.receive(frame({ opcode: Opcode.Ping, payload: utf8('p') })); // the pong is queued behind 'a'
+    conn.send(new Uint8Array(5000), false);
+    const first = conn.dataToSend();
+    expect(opcodesOf(first)).toEqual([Opcode.Text, Opcode.Pong, Opcode.Binary]);
+    expect(first).toHaveLength(3); // masked from the application's buffer: one coalesced chunk per frame
+    expect(conn.dataToSend()).toEqual([]); // taken once
+  });
+
+  it('[wsref] dataToSend() reuses two arrays: the one it returned stays valid until the next call', () => {
+    const conn = openClient();
+    conn.send(utf8('1'), true);
+    const a = conn.dataToSend();
+    conn.send(utf8('2'), true);
+    const b = conn.dataToSend();
+    expect(b).not.toBe(a);
+    expect(decodeFrames(b[0]!).map((f) => text(f.payload))).toEqual(['2']);
+    conn.send(utf8('3'), true);
+    expect(conn.dataToSend()).toBe(a); // the first array again, refilled: no allocation per drain
+  });
+
+  it('[6455-7.1.7-1] a protocol error behind a queued message: the message is still pulled first, then the error', () => {
+    const conn = openClient();
     // Autobahn 3.2's shape: a good message, then a frame with RSV2 set and no extension.
     conn.receive(concat(frame({ opcode: Opcode.Text, payload: utf8('Hello, world!') }), frame({ opcode: Opcode.Text, rsv: 0x20, payload: utf8('bad') })));
-    expect(log.failCode).toBeUndefined();
-    let stateWhenHeard = -1;
-    log.onMessage = () => (stateWhenHeard = conn.readyState);
-    conn.resumeInput();
-    expect(stateWhenHeard).toBe(1); // still OPEN: the application could answer it
-    expect(log.failCode).toBe(1002);
+    expect(opcodesOf(conn.dataToSend())).toEqual([Opcode.Close]);
+    expect(conn.closeTransport).toBe('now');
+    const events = [...conn.events()];
+    expect(texts(events)).toEqual(['Hello, world!', 'error']);
+    expect(events[1]).toMatchObject({ type: 'error', error: { closeCode: 1002 } });
   });
 
-  it('[wsref] holding again while resuming keeps the rest queued, oldest first', () => {
-    const { conn, log } = openEndpoint('client');
-    conn.holdInput();
-    for (const word of ['a', 'b', 'c']) conn.receive(frame({ opcode: Opcode.Text, payload: utf8(word) }));
-    log.onMessage = (data) => {
-      if (text(data) === 'a') conn.holdInput();
-    };
-    conn.resumeInput();
-    expect(log.ofType('message').map((m) => text(m.data))).toEqual(['a']);
-    conn.receive(frame({ opcode: Opcode.Text, payload: utf8('d') }));
-    log.onMessage = undefined;
-    conn.resumeInput();
-    expect(log.ofType('message').map((m) => text(m.data))).toEqual(['a', 'b', 'c', 'd']);
+  it('[6455-6.2-1] pausing is not draining: bytes received meanwhile queue behind the unpulled events, none lost or reordered', () => {
+    const conn = openClient();
+    for (const word of ['a', 'b']) conn.receive(frame({ opcode: Opcode.Text, payload: utf8(word) }));
+    const pulled = [conn.nextEvent()]; // the runtime takes one, then pauses
+    for (const word of ['c', 'd']) conn.receive(frame({ opcode: Opcode.Text, payload: utf8(word) }));
+    pulled.push(...conn.events());
+    expect(texts(pulled as ConnectionEvent[])).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('[6455-5.5.1-6] [6455-5.5.1-7] the closing answer: undecided until `closing` is pulled; a close() then is the answer; else the echo at the next pull', () => {
+    const answered = openClient();
+    answered.receive(frame({ opcode: Opcode.Close, payload: closeBody(4000, 'bye') }));
+    expect(answered.readyState).toBe(ReadyState.CLOSING);
+    expect(answered.dataToSend()).toEqual([]); // not yet heard: no answer yet
+    expect(answered.closeTransport).toBe('no');
+    expect(answered.nextEvent()).toEqual({ type: 'closing', code: 4000, reason: 'bye' });
+    answered.close(4100, 'mine');
+    const [answer] = decodeFrames(concat(...answered.dataToSend()));
+    expect(answer!.payload).toEqual(closeBody(4100, 'mine'));
+    expect(answered.closeTransport).toBe('after-grace'); // a client lets the server close TCP first (§7.1.1)
+
+    const echoed = openClient();
+    echoed.receive(frame({ opcode: Opcode.Close, payload: closeBody(4000, 'bye') }));
+    expect(echoed.nextEvent()?.type).toBe('closing');
+    expect(echoed.nextEvent()).toBeUndefined(); // the next pull, with no answer chosen: the echo
+    const frames = decodeFrames(concat(...echoed.dataToSend()));
+    expect(frames.map((f) => [f.opcode, f.payload])).toEqual([[Opcode.Close, closeBody(4000, 'bye')]]);
+    echoed.close(4100, 'too late'); // already answered: ignored
+    expect(echoed.dataToSend()).toEqual([]);
+    expect(echoed.transportClosed()).toEqual({ code: 4000, reason: 'bye', wasClean: true });
+  });
+
+  it('[6455-7.1.7-2] [6455-7.1.7-3] fail() by the runtime (a listener threw): 1011 answers an unanswered close, the error is the next event, never clean', () => {
+    const conn = openClient();
+    conn.receive(frame({ opcode: Opcode.Close, payload: closeBody(4000, 'bye') }));
+    expect(conn.nextEvent()?.type).toBe('closing');
+    const cause = new Error('listener bug');
+    conn.fail(internalError(cause));
+    const [answer] = decodeFrames(concat(...conn.dataToSend()));
+    expect(answer!.payload.subarray(0, 2)).toEqual(new Uint8Array([0x03, 0xf3]));
+    expect(conn.closeTransport).toBe('now');
+    expect(conn.nextEvent()).toMatchObject({ type: 'error', error: { cause } });
+    expect(conn.transportClosed().wasClean).toBe(false);
   });
 });

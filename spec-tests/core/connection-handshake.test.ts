@@ -32,14 +32,14 @@ const RFC_REQUEST =
 
 function serverConnection(protocols?: string[]): { conn: Connection; log: Recorder } {
   const log = new Recorder();
-  const conn = new Connection({ role: 'server', server: { sha1, ...(protocols ? { protocols } : {}) } }, log);
+  const conn = log.attach(new Connection({ role: 'server', server: { sha1, ...(protocols ? { protocols } : {}) } }));
   return { conn, log };
 }
 
 /** A client connection with a fixed key nonce ("the sample nonce" of RFC 6455 §1.3). */
 function clientConnection(): { conn: Connection; log: Recorder; key: string } {
   const log = new Recorder();
-  const conn = new Connection(
+  const conn = log.attach(new Connection(
     {
       role: 'client',
       maskKeys: () => RFC_MASK_KEY,
@@ -49,8 +49,7 @@ function clientConnection(): { conn: Connection; log: Recorder; key: string } {
         randomBytes: (n) => utf8('the sample nonce').subarray(0, n),
       },
     },
-    log,
-  );
+  ));
   return { conn, log, key: 'dGhlIHNhbXBsZSBub25jZQ==' };
 }
 

@@ -148,7 +148,7 @@ describe('masking (RFC 6455 §5.1, §5.3, §10.3)', () => {
   it('[6455-5.3-2, 6455-5.3-3, 6455-10.3-1] default keys come from crypto.getRandomValues and do not repeat', () => {
     const spy = vi.spyOn(globalThis.crypto, 'getRandomValues');
     const log = new Recorder();
-    const conn = new Connection({ role: 'client' }, log);
+    const conn = log.attach(new Connection({ role: 'client' }));
     conn.establish(undefined, []);
     for (let i = 0; i < 300; i++) conn.send(utf8('x'), true);
     expect(spy).toHaveBeenCalled();
@@ -326,7 +326,7 @@ describe('UTF-8 checked as bytes arrive (RFC 6455 §8.1, Autobahn 6.4.x)', () =>
 describe('sending (RFC 6455 §6.1)', () => {
   it('[6455-6.1-2] send, sendFrame, ping and pong throw while CONNECTING and write nothing', () => {
     const log = new Recorder();
-    const conn = new Connection({ role: 'client', maskKeys: () => RFC_MASK_KEY }, log);
+    const conn = log.attach(new Connection({ role: 'client', maskKeys: () => RFC_MASK_KEY }));
     expect(conn.readyState).toBe(ReadyState.CONNECTING);
     expect(() => conn.send(hello, true)).toThrow(TypeError);
     expect(() => conn.sendFrame(hello, true, false)).toThrow(TypeError);
@@ -371,19 +371,14 @@ describe('sending (RFC 6455 §6.1)', () => {
   });
 
   it('[wsref] the server hands a large payload to the transport after its header without copying it', () => {
-    const heads: Uint8Array[] = [];
-    const payloads: (Uint8Array | undefined)[] = [];
-    const log = new Recorder();
-    log.write = (head, payload) => {
-      heads.push(head.slice());
-      payloads.push(payload);
-    };
-    const conn = new Connection({ role: 'server' }, log);
+    const conn = new Connection({ role: 'server' });
     conn.establish(undefined, []);
     const big = new Uint8Array(100_000);
     conn.send(big, false);
-    expect(heads[0]).toEqual(hex('82 7f 00 00 00 00 00 01 86 a0'));
-    expect(payloads[0]).toBe(big);
+    const chunks = conn.dataToSend();
+    expect(chunks).toHaveLength(2); // header and payload as adjacent chunks
+    expect(chunks[0]).toEqual(hex('82 7f 00 00 00 00 00 01 86 a0'));
+    expect(chunks[1]).toBe(big);
   });
 });
 
@@ -409,7 +404,7 @@ describe('receiving (RFC 6455 §6.2)', () => {
 
   it('[wsref] a Connection before establish() ignores frames it cannot yet interpret', () => {
     const log = new Recorder();
-    const conn = new Connection({ role: 'server' }, log);
+    const conn = log.attach(new Connection({ role: 'server' }));
     conn.receive(clientFrame({ opcode: Opcode.Text, payload: hello }));
     expect(log.events).toEqual([]);
     expect(conn.readyState).toBe(ReadyState.CONNECTING);

@@ -131,13 +131,13 @@ describe('building frames with the core (website/src/lib/frame-lab.ts)', () => {
     const message = 'The quick brown fox jumps over the lazy dog. '.repeat(20);
     const built = composeFrames({ sender: 'client', kind: 'text', payload: encoder.encode(message), fragments: 3, compression: 'permessage-deflate', maskKey: 'random', codec: pako });
     const received: string[] = [];
-    const server = new Connection({ role: 'server' }, {
-      write() {}, open() {}, ping() {}, pong() {}, closeFrame() {}, closeTransport() {},
-      message: (data) => received.push(decoder.decode(data)),
-      error: (error) => received.push(`error ${error.message}`),
-    });
+    const server = new Connection({ role: 'server' });
     server.establish(undefined, [permessageDeflate({ codec: zlib }).acceptOffer([[]])!]);
     server.receive(built.bytes.slice());
+    for (const event of server.events()) {
+      if (event.type === 'message') received.push(decoder.decode(event.data));
+      if (event.type === 'error') received.push(`error ${event.error.message}`);
+    }
     expect(received).toEqual([message]);
   });
 });

@@ -1,8 +1,8 @@
-// Test helpers for the sans-I/O core (RFC 6455 §5–§7): a recording ConnectionHandler, frame
+// Test helpers for the sans-I/O core (RFC 6455 §5–§7): a Recorder that drains a Connection, frame
 // builders, an in-memory client/server Connection pair, and a pump that carries the bytes one
 // side wrote to the other, split into pieces at chosen boundaries.
 import { createHash } from 'node:crypto';
-import { Connection, type ConnectionHandler, type ConnectionOptions, type Role } from '../../src/core/connection.js';
+import { Connection, internalError, type ConnectionEvent, type ConnectionOptions, type Role, type TransportClose } from '../../src/core/connection.js';
 import type { HandshakeError, ProtocolError } from '../../src/core/errors.js';
 import type { ExtensionFactory } from '../../src/core/extensions/extension.js';
 import { frameHeaderLength, writeFrameHeader } from '../../src/core/framing/frame-header.js';
@@ -111,60 +111,126 @@ export type CoreEvent =
   | { readonly type: 'error'; readonly kind: 'protocol' | 'handshake'; readonly code: number; readonly message: string }
   | { readonly type: 'closeTransport'; readonly immediately: boolean };
 
-/** Records every event and every byte written, copying buffers so later reuse cannot change them. */
-export class Recorder implements ConnectionHandler {
-  readonly events: CoreEvent[] = [];
-  /** Every write, in order (head and payload of one write joined). */
-  readonly writes: Uint8Array[] = [];
-  readonly errors: (ProtocolError | HandshakeError)[] = [];
-  /** Writes and events interleaved, by name ('write', 'message', 'closeTransport', …), to check their order. */
-  readonly timeline: string[] = [];
+/**
+ * Drains a connection as a runtime would (its events in order, then its bytes, then its
+ * `closeTransport`) and records everything, copying buffers so later reuse cannot change them.
+ * It drains whenever a test reads what it recorded, so a test feeds bytes and then looks.
+ */
+export class Recorder {
+  private conn: Connection | undefined;
+  private draining = false;
+  private transport: TransportClose = 'no';
+  private readonly recordedEvents: CoreEvent[] = [];
+  private readonly recordedWrites: Uint8Array[] = [];
+  private readonly recordedErrors: (ProtocolError | HandshakeError)[] = [];
+  private readonly recordedTimeline: string[] = [];
   private unread = 0;
-  /** Called after a message is recorded: lets a test act as an application would, mid-receive. */
+  /** Called after a message is pulled and recorded: lets a test act as an application would. */
   onMessage: ((data: Uint8Array, isText: boolean) => void) | undefined;
-  /** Called after a peer's close frame is recorded, before the core answers it (RFC 6455 §5.5.1). */
+  /** Called after the peer's close frame is pulled and recorded, before the core answers it (RFC 6455 §5.5.1). */
   onCloseFrame: ((info: { code: number; reason: string }) => void) | undefined;
 
-  write(head: Uint8Array, payload?: Uint8Array): void {
-    this.timeline.push('write');
-    this.writes.push(payload ? concat(head, payload) : head.slice());
+  /** Records what `conn` produces from now on; returns it. `feed()` drains it after each piece. */
+  attach(conn: Connection): Connection {
+    this.conn = conn;
+    recorders.set(conn, this);
+    return conn;
   }
-  open(): void {
-    this.record({ type: 'open' });
+
+  /** Every event pulled, in order. */
+  get events(): CoreEvent[] {
+    this.drain();
+    return this.recordedEvents;
   }
-  message(data: Uint8Array, isText: boolean): void {
-    this.record({ type: 'message', data: data.slice(), isText });
-    this.onMessage?.(data, isText);
+  /** Every write, in order: a frame whose header and payload came as two chunks is one write. */
+  get writes(): Uint8Array[] {
+    this.drain();
+    return this.recordedWrites;
   }
-  ping(payload: Uint8Array): void {
-    this.record({ type: 'ping', payload: payload.slice() });
+  get errors(): (ProtocolError | HandshakeError)[] {
+    this.drain();
+    return this.recordedErrors;
   }
-  pong(payload: Uint8Array): void {
-    this.record({ type: 'pong', payload: payload.slice() });
+  /** Events, writes and transport requests by name ('message', 'write', 'closeTransport', …), in the order drained. */
+  get timeline(): string[] {
+    this.drain();
+    return this.recordedTimeline;
   }
-  closeFrame(info: { code: number; reason: string }): void {
-    this.record({ type: 'closeFrame', code: info.code, reason: info.reason });
-    this.onCloseFrame?.(info);
+
+  /** Pulls everything the connection has now. */
+  drain(): void {
+    const conn = this.conn;
+    if (!conn || this.draining) return;
+    this.draining = true;
+    try {
+      // Bytes already written first (a failure's close frame precedes its error, §7.1.7), then the
+      // events, then what pulling them produced (the answer to a close, §5.5.1).
+      this.recordWrites(conn.dataToSend());
+      for (let event = conn.nextEvent(); event; event = conn.nextEvent()) {
+        try {
+          this.recordEvent(event);
+        } catch (error) {
+          // As a runtime does when an application's callback throws: fail with 1011 (RFC 6455 §7.4.1).
+          conn.fail(internalError(error));
+        }
+      }
+      this.recordWrites(conn.dataToSend());
+      if (conn.closeTransport !== this.transport) {
+        this.transport = conn.closeTransport;
+        this.record({ type: 'closeTransport', immediately: this.transport === 'now' });
+      }
+    } finally {
+      this.draining = false;
+    }
   }
-  error(error: ProtocolError | HandshakeError): void {
-    this.errors.push(error);
-    const kind = error.name === 'ProtocolError' ? 'protocol' : 'handshake';
-    const code = kind === 'protocol' ? (error as ProtocolError).closeCode : (error as HandshakeError).status;
-    this.record({ type: 'error', kind, code, message: error.message });
+
+  private recordWrites(chunks: Uint8Array[]): void {
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      const payload = isLoneFrameHeader(chunk) ? chunks[++i] : undefined;
+      this.recordedTimeline.push('write');
+      this.recordedWrites.push(payload ? concat(chunk, payload) : chunk.slice());
+    }
   }
-  closeTransport(immediately: boolean): void {
-    this.record({ type: 'closeTransport', immediately });
+
+  private recordEvent(event: ConnectionEvent): void {
+    switch (event.type) {
+      case 'open':
+        this.record({ type: 'open' });
+        break;
+      case 'message':
+        this.record({ type: 'message', data: event.data.slice(), isText: event.isText });
+        this.onMessage?.(event.data, event.isText);
+        break;
+      case 'ping':
+      case 'pong':
+        this.record({ type: event.type, payload: event.payload.slice() });
+        break;
+      case 'closing':
+        this.record({ type: 'closeFrame', code: event.code, reason: event.reason });
+        this.onCloseFrame?.(event);
+        break;
+      case 'error': {
+        const error = event.error;
+        this.recordedErrors.push(error);
+        const kind = error.name === 'ProtocolError' ? 'protocol' : 'handshake';
+        const code = kind === 'protocol' ? (error as ProtocolError).closeCode : (error as HandshakeError).status;
+        this.record({ type: 'error', kind, code, message: error.message });
+        break;
+      }
+    }
   }
 
   private record(event: CoreEvent): void {
-    this.timeline.push(event.type);
-    this.events.push(event);
+    this.recordedTimeline.push(event.type);
+    this.recordedEvents.push(event);
   }
 
   /** All bytes written since the last call, joined. */
   takeWritten(): Uint8Array {
-    const fresh = this.writes.slice(this.unread);
-    this.unread = this.writes.length;
+    const writes = this.writes;
+    const fresh = writes.slice(this.unread);
+    this.unread = writes.length;
     return concat(...fresh);
   }
 
@@ -182,6 +248,20 @@ export class Recorder implements ConnectionHandler {
   get failCode(): number | undefined {
     return this.ofType('error')[0]?.code;
   }
+}
+
+/** The Recorder attached to each connection, so `feed()` can drain it as a runtime would after each read. */
+const recorders = new WeakMap<Connection, Recorder>();
+
+/**
+ * True for a chunk that is exactly a frame header announcing a payload (the writer sends a large
+ * payload as its own chunk after it). Handshake heads are far longer than 14 bytes.
+ */
+function isLoneFrameHeader(chunk: Uint8Array): boolean {
+  if (chunk.length < 2 || chunk.length > 14) return false;
+  const length7 = chunk[1]! & 0x7f;
+  const headerLength = 2 + (length7 === 126 ? 2 : length7 === 127 ? 8 : 0) + ((chunk[1]! & 0x80) !== 0 ? 4 : 0);
+  return chunk.length === headerLength && length7 > 0;
 }
 
 // ─── Decoding what a connection wrote ──────────────────────────────────────────────────────
@@ -247,10 +327,7 @@ export interface Endpoint {
  */
 export function openEndpoint(role: Role, options: Partial<ConnectionOptions> = {}): Endpoint {
   const log = new Recorder();
-  const conn = new Connection(
-    { ...(role === 'client' ? { maskKeys: () => RFC_MASK_KEY } : {}), ...options, role },
-    log,
-  );
+  const conn = log.attach(new Connection({ ...(role === 'client' ? { maskKeys: () => RFC_MASK_KEY } : {}), ...options, role }));
   conn.establish(undefined, []);
   log.events.length = 0; // drop the 'open' event: tests look at what follows
   log.timeline.length = 0;
@@ -271,12 +348,18 @@ export function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[
 
 /** Feeds `bytes` to `conn` in pieces cut at `cuts` (each piece a fresh copy). */
 export function feed(conn: Connection, bytes: Uint8Array, cuts: readonly number[] = []): void {
-  for (const piece of splitAt(bytes, cuts)) conn.receive(piece);
+  for (const piece of splitAt(bytes, cuts)) {
+    conn.receive(piece);
+    recorders.get(conn)?.drain();
+  }
 }
 
 /** Feeds `bytes` one byte at a time. */
 export function feedBytewise(conn: Connection, bytes: Uint8Array): void {
-  for (let i = 0; i < bytes.length; i++) conn.receive(bytes.slice(i, i + 1));
+  for (let i = 0; i < bytes.length; i++) {
+    conn.receive(bytes.slice(i, i + 1));
+    recorders.get(conn)?.drain();
+  }
 }
 
 export interface Pair {
@@ -325,7 +408,7 @@ export function handshakePair(
 ): Pair {
   const clientLog = new Recorder();
   const serverLog = new Recorder();
-  const client = new Connection(
+  const client = clientLog.attach(new Connection(
     {
       maskKeys: () => RFC_MASK_KEY,
       ...options.client,
@@ -337,9 +420,8 @@ export function handshakePair(
         ...(options.extensions?.client ? { extensions: options.extensions.client } : {}),
       },
     },
-    clientLog,
-  );
-  const server = new Connection(
+  ));
+  const server = serverLog.attach(new Connection(
     {
       ...options.server,
       role: 'server',
@@ -349,8 +431,7 @@ export function handshakePair(
         ...(options.extensions?.server ? { extensions: options.extensions.server } : {}),
       },
     },
-    serverLog,
-  );
+  ));
   const pair = pairFrom({ conn: client, log: clientLog }, { conn: server, log: serverLog });
   client.startHandshake();
   pair.clientToServer();

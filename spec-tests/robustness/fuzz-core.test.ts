@@ -39,7 +39,7 @@ describe('fuzzing the connection (quick set)', () => {
 
   it('[wsref] the invariant checker catches a connection that holds more than its limit', () => {
     // Guard against a checker that cannot fail: `heldBytes` must see a half-received message.
-    const conn = new Connection({ role: 'client', maxMessageSize: 1 << 20 }, { write() {}, open() {}, message() {}, ping() {}, pong() {}, closeFrame() {}, error() {}, closeTransport() {} });
+    const conn = new Connection({ role: 'client', maxMessageSize: 1 << 20 });
     conn.establish(undefined, []);
     conn.receive(Uint8Array.of(0x82, 0x05, 1, 2, 3)); // a binary frame: 3 of its 5 payload bytes
     expect(heldBytes(conn)).toBe(3);

@@ -18,7 +18,7 @@
 // The same functions run a few thousand cases in `npm test` and 100,000 in `npm run soak`.
 
 import fc from 'fast-check';
-import { Connection, type ConnectionHandler, type Role } from '../../src/core/connection.js';
+import { Connection, type ConnectionEvent, type Role } from '../../src/core/connection.js';
 import { parseExtensionHeader, parseTokenList } from '../../src/core/handshake/extension-header.js';
 import type { HandshakeError, ProtocolError } from '../../src/core/errors.js';
 import type { Extension } from '../../src/core/extensions/extension.js';
@@ -139,20 +139,15 @@ interface Expected {
   readonly closeCode: number | undefined;
 }
 
-/** Minimal handler for the peer: it only writes. */
-class WriteCollector implements ConnectionHandler {
+/** The peer's side: only its bytes matter (its events are pulled and dropped). */
+class WriteCollector {
   readonly writes: Uint8Array[] = [];
-  write(head: Uint8Array, payload?: Uint8Array): void {
-    this.writes.push(head.slice());
-    if (payload) this.writes.push(payload.slice());
+  constructor(private readonly conn: Connection) {}
+  /** Takes what the peer has written so far (copies: the peer's buffers may be reused). */
+  collect(): void {
+    while (this.conn.nextEvent()) {}
+    for (const chunk of this.conn.dataToSend()) this.writes.push(chunk.slice());
   }
-  open(): void {}
-  message(): void {}
-  ping(): void {}
-  pong(): void {}
-  closeFrame(): void {}
-  error(): void {}
-  closeTransport(): void {}
 }
 
 function join(pieces: readonly Uint8Array[]): Uint8Array {
@@ -176,9 +171,9 @@ function extensionsFor(config: FuzzConfig, variant: number): { receiver: Extensi
 
 /** Runs the script on a real peer Connection of the other role and returns the bytes it wrote. */
 export function writeStream(config: FuzzConfig, steps: readonly Step[], peerExtensions: Extension[], maskSeed: number): { bytes: Uint8Array; expected: Expected } {
-  const collector = new WriteCollector();
   const peerRole: Role = config.role === 'server' ? 'client' : 'server';
-  const peer = new Connection({ role: peerRole, maskKeys: keySource(maskSeed) }, collector);
+  const peer = new Connection({ role: peerRole, maskKeys: keySource(maskSeed) });
+  const collector = new WriteCollector(peer);
   peer.establish(undefined, peerExtensions);
   const messages: Expected['messages'] = [];
   let pings = 0;
@@ -196,6 +191,7 @@ export function writeStream(config: FuzzConfig, steps: readonly Step[], peerExte
           pings++;
         }
       }
+      collector.collect();
       const sent = decodeFrames(join(collector.writes.slice(writesBefore)));
       const wireBytes = sent.filter((f) => f.opcode < 0x8).reduce((n, f) => n + f.payload.length, 0);
       messages.push({ isText: step.isText, bytes: step.bytes, wireBytes });
@@ -209,7 +205,9 @@ export function writeStream(config: FuzzConfig, steps: readonly Step[], peerExte
     } else {
       peer.pong(step.payload);
     }
+    collector.collect();
   }
+  collector.collect(); // the close frame, when the script ended with one
   for (const e of peerExtensions) e.dispose();
   return { bytes: join(collector.writes), expected: { messages, pings, closeCode } };
 }
@@ -313,32 +311,30 @@ type Event =
   | { type: 'error'; code: number; message: string }
   | { type: 'closeTransport' };
 
-class Observer implements ConnectionHandler {
+/** Drains the connection under test as a runtime does after each read: events, then bytes, then the transport request. */
+class Observer {
   readonly events: Event[] = [];
   readonly writes: Uint8Array[] = [];
-  write(head: Uint8Array, payload?: Uint8Array): void {
-    this.writes.push(head.slice());
-    if (payload) this.writes.push(payload.slice());
+  private transport = 'no';
+  constructor(private readonly conn: Connection) {}
+
+  drain(): void {
+    for (let event = this.conn.nextEvent(); event; event = this.conn.nextEvent()) this.record(event);
+    for (const chunk of this.conn.dataToSend()) this.writes.push(chunk.slice());
+    if (this.conn.closeTransport !== this.transport) {
+      this.transport = this.conn.closeTransport;
+      this.events.push({ type: 'closeTransport' });
+    }
   }
-  open(): void {}
-  message(data: Uint8Array, isText: boolean): void {
-    this.events.push({ type: 'message', isText, bytes: data.slice() });
-  }
-  ping(): void {
-    this.events.push({ type: 'ping' });
-  }
-  pong(): void {
-    this.events.push({ type: 'pong' });
-  }
-  closeFrame(info: { code: number }): void {
-    this.events.push({ type: 'closeFrame', code: info.code });
-  }
-  error(error: ProtocolError | HandshakeError): void {
-    const code = 'closeCode' in error ? error.closeCode : -1;
-    this.events.push({ type: 'error', code, message: error.message });
-  }
-  closeTransport(): void {
-    this.events.push({ type: 'closeTransport' });
+
+  private record(event: ConnectionEvent): void {
+    if (event.type === 'message') this.events.push({ type: 'message', isText: event.isText, bytes: event.data.slice() });
+    else if (event.type === 'ping' || event.type === 'pong') this.events.push({ type: event.type });
+    else if (event.type === 'closing') this.events.push({ type: 'closeFrame', code: event.code });
+    else if (event.type === 'error') {
+      const error: ProtocolError | HandshakeError = event.error;
+      this.events.push({ type: 'error', code: 'closeCode' in error ? error.closeCode : -1, message: error.message });
+    }
   }
 }
 
@@ -392,14 +388,15 @@ export function runCase(config: FuzzConfig, c: FuzzCase): FuzzOutcome {
   const { receiver, peer } = extensionsFor(config, c.deflateVariant);
   const { bytes, expected } = writeStream(config, c.steps, peer, c.maskSeed);
   const input = mutate(bytes, c.mutation);
-  const observer = new Observer();
-  const conn = new Connection({ role: config.role, maxMessageSize: c.maxMessageSize }, observer);
+  const conn = new Connection({ role: config.role, maxMessageSize: c.maxMessageSize });
+  const observer = new Observer(conn);
   conn.establish(undefined, receiver);
 
   let peakHeld = 0;
   for (const piece of chunk(input, c.chunking)) {
     try {
       conn.receive(piece);
+      observer.drain();
     } catch (error) {
       fail(`receive threw ${String(error)}`);
     }

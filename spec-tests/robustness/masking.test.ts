@@ -72,7 +72,7 @@ describe('masking keys (RFC 6455 §5.3, §10.3)', () => {
       return filled;
     });
     const log = new Recorder();
-    const client = new Connection({ role: 'client' }, log); // no maskKeys: the default source
+    const client = log.attach(new Connection({ role: 'client' })); // no maskKeys: the default source
     client.establish(undefined, []);
     for (let i = 0; i < 2_500; i++) client.send(Uint8Array.of(1, 2, 3), false);
     const keys = decodeFrames(log.allWritten()).map((f) => f.maskKey);
