@@ -9,7 +9,7 @@
 // The page is MDX: braces and angle brackets appear only inside fenced code blocks.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Connection, type ConnectionHandler } from '../src/core/connection.js';
+import { Connection } from '../src/core/connection.js';
 import { deflateFrame } from '../src/core/extensions/deflate-frame.js';
 import type { Extension, ExtensionFactory } from '../src/core/extensions/extension.js';
 import { hex } from '../src/core/explain/frame-annotate.js';
@@ -56,13 +56,6 @@ function readFrame(bytes: Uint8Array): Frame {
   return { bytes, headerLength, fin: (bytes[0]! & 0x80) !== 0, rsv1: (bytes[0]! & 0x40) !== 0, opcode: bytes[0]! & 0x0f, payloadLength };
 }
 
-function handler(overrides: Partial<ConnectionHandler>): ConnectionHandler {
-  const fail = (error: Error) => {
-    throw error;
-  };
-  return { write() {}, open() {}, message() {}, ping() {}, pong() {}, closeFrame() {}, error: fail, closeTransport() {}, ...overrides };
-}
-
 interface Encoding {
   name: string;
   frames: Frame[];
@@ -71,20 +64,25 @@ interface Encoding {
 /** Sends the three fragments through a server-role connection with `factory` negotiated (or none). */
 function encode(name: string, factory: ExtensionFactory | undefined): Encoding {
   const frames: Frame[] = [];
-  const sender = new Connection(
-    { role: 'server' },
-    handler({ write: (head, payload) => frames.push(readFrame(payload ? concat(head, payload) : head.slice())) }),
-  );
+  const sender = new Connection({ role: 'server' });
   const serverSide = factory?.acceptOffer([[]]);
   sender.establish(undefined, serverSide ? [serverSide] : []);
-  FRAGMENTS.forEach((fragment, i) => sender.sendFrame(fragment, true, i === FRAGMENTS.length - 1));
+  FRAGMENTS.forEach((fragment, i) => {
+    sender.sendFrame(fragment, true, i === FRAGMENTS.length - 1);
+    const [head, payload] = sender.dataToSend(); // one frame: one chunk, or its header then its payload
+    frames.push(readFrame(payload ? concat(head!, payload) : head!.slice()));
+  });
 
   // The check: a receiving client connection with the same agreement gets the message back.
   const clientSide: Extension[] = factory && serverSide ? [factory.acceptResponse(serverSide.responseParams)] : [];
   let received: string | undefined;
-  const receiver = new Connection({ role: 'client' }, handler({ message: (data) => (received = new TextDecoder().decode(data)) }));
+  const receiver = new Connection({ role: 'client' });
   receiver.establish(undefined, clientSide);
   for (const frame of frames) receiver.receive(frame.bytes.slice());
+  for (const event of receiver.events()) {
+    if (event.type === 'message') received = new TextDecoder().decode(event.data);
+    if (event.type === 'error') throw event.error;
+  }
   if (received !== MESSAGE) throw new Error(`${name}: the receiver did not get the message back`);
   return { name, frames };
 }

@@ -1,14 +1,14 @@
 // RFC 6455 §5 (framing), §5.3 (masking), §5.4 (fragmentation), §5.5 (control frames), §7.4
 // (close codes) and RFC 7692 / deflate-frame, as the docs site's frame inspector uses them.
-// Nothing here re-implements the protocol: frames are *built* by the core's `Connection` (which
-// writes headers with `writeFrameHeader` and masks with `maskInto`), *explained* by
+// Nothing here re-implements the protocol: frames are *built* by the core's `Connection` (whose
+// `FrameWriter` writes headers with `writeFrameHeader` and masks with `maskInto`), *explained* by
 // `annotateFrame`, and *received* by another `Connection`, whose `FrameParser` applies every
 // rule and fails the connection with the close code the RFC names.
 //
 // Browser-safe (no Node imports); the unit tests in spec-tests/docs/ run it under Node.
 
 import { CLOSE_CODES } from '../../../src/core/closing/close-codes.js';
-import { Connection, createMaskKeySource, type ConnectionHandler, type Role } from '../../../src/core/connection.js';
+import { Connection, createMaskKeySource, type Role } from '../../../src/core/connection.js';
 import { deflateFrame } from '../../../src/core/extensions/deflate-frame.js';
 import type { DeflateCodec } from '../../../src/core/extensions/deflate-codec.js';
 import { ProtocolError } from '../../../src/core/errors.js';
@@ -119,53 +119,49 @@ export function splitPayload(payload: Uint8Array, count: number): Uint8Array[] {
   return pieces;
 }
 
-/** Collects what a connection writes, copying each frame out of the shared slab. */
-function recordingHandler(frames: Uint8Array[], events?: ReceiverEvent[]): ConnectionHandler {
-  return {
-    write(head, payload) {
-      if (!payload) {
-        frames.push(head.slice());
-        return;
-      }
-      const frame = new Uint8Array(head.length + payload.length);
-      frame.set(head, 0);
-      frame.set(payload, head.length);
-      frames.push(frame);
-    },
-    open() {},
-    message: (data, isText) => events?.push({ kind: 'message', isText, data: data.slice() }),
-    ping: (payload) => events?.push({ kind: 'ping', data: payload.slice() }),
-    pong: (payload) => events?.push({ kind: 'pong', data: payload.slice() }),
-    closeFrame: (info) => events?.push({ kind: 'close', code: info.code, reason: info.reason }),
-    error: (error) => {
-      if (error instanceof ProtocolError) events?.push({ kind: 'error', code: error.closeCode, reason: error.message });
-    },
-    closeTransport() {},
-  };
+/** What a connection has written since the last call, as one buffer (a copy, out of the shared slab). */
+function takeWritten(connection: Connection): Uint8Array {
+  return joinFrames(connection.dataToSend());
+}
+
+/** Pulls a receiving connection's events into the inspector's own shape. */
+function takeEvents(connection: Connection, events: ReceiverEvent[]): void {
+  for (const event of connection.events()) {
+    if (event.type === 'message') events.push({ kind: 'message', isText: event.isText, data: event.data.slice() });
+    else if (event.type === 'ping' || event.type === 'pong') events.push({ kind: event.type, data: event.payload.slice() });
+    else if (event.type === 'closing') events.push({ kind: 'close', code: event.code, reason: event.reason });
+    else if (event.type === 'error' && event.error instanceof ProtocolError) events.push({ kind: 'error', code: event.error.closeCode, reason: event.error.message });
+  }
 }
 
 /** Builds the frame(s) an endpoint of the given role sends, with the core's own sending code. */
 export function composeFrames(request: ComposeRequest): ComposeResult {
   const frames: Uint8Array[] = [];
   const maskKeys = request.maskKey === 'random' ? createMaskKeySource() : () => request.maskKey as number;
-  const connection = new Connection({ role: request.sender, maskKeys }, recordingHandler(frames));
+  const connection = new Connection({ role: request.sender, maskKeys });
   try {
     connection.establish(undefined, negotiatedExtension(request.compression, request.sender, request.codec));
     switch (request.kind) {
       case 'text':
       case 'binary': {
         const pieces = splitPayload(request.payload, request.fragments);
-        pieces.forEach((piece, i) => connection.sendFrame(piece, request.kind === 'text', i === pieces.length - 1));
+        pieces.forEach((piece, i) => {
+          connection.sendFrame(piece, request.kind === 'text', i === pieces.length - 1);
+          frames.push(takeWritten(connection)); // one call, one frame
+        });
         break;
       }
       case 'ping':
         connection.ping(request.payload);
+        frames.push(takeWritten(connection));
         break;
       case 'pong':
         connection.pong(request.payload);
+        frames.push(takeWritten(connection));
         break;
       case 'close':
         connection.close(request.closeCode, request.closeReason ?? '');
+        frames.push(takeWritten(connection));
         break;
     }
   } catch (error) {
@@ -277,11 +273,13 @@ export function inspectBytes(request: InspectRequest): InspectResult {
   const written: Uint8Array[] = [];
   const events: ReceiverEvent[] = [];
   // A client receiver masks what it writes back: use the RFC's example key, so replies are reproducible.
-  const receiver = new Connection({ role: receiverRole, maskKeys: () => 0x37fa213d, maxMessageSize: 16 * 1024 * 1024 }, recordingHandler(written, events));
+  const receiver = new Connection({ role: receiverRole, maskKeys: () => 0x37fa213d, maxMessageSize: 16 * 1024 * 1024 });
   let awaiting = 0;
   try {
     receiver.establish(undefined, negotiatedExtension(request.compression, receiverRole, request.codec));
     receiver.receive(request.bytes.slice()); // the connection unmasks in place: give it a copy
+    takeEvents(receiver, events); // pulling them also lets it answer a close (RFC 6455 §5.5.1)
+    written.push(takeWritten(receiver));
   } finally {
     receiver.transportClosed();
   }
@@ -311,8 +309,6 @@ export function inspectBytes(request: InspectRequest): InspectResult {
  * message is encoded as wsref's client and server would encode it at that point.
  */
 export class MirroredConversation {
-  private readonly clientFrames: Uint8Array[] = [];
-  private readonly serverFrames: Uint8Array[] = [];
   private readonly client: Connection;
   private readonly server: Connection;
 
@@ -321,8 +317,8 @@ export class MirroredConversation {
    * (`WebSocket.extensions`); only permessage-deflate is mirrored.
    */
   constructor(readonly extensions: string, codec: DeflateCodec, readonly maskKey = 0x37fa213d) {
-    this.client = new Connection({ role: 'client', maskKeys: () => this.maskKey }, recordingHandler(this.clientFrames));
-    this.server = new Connection({ role: 'server' }, recordingHandler(this.serverFrames));
+    this.client = new Connection({ role: 'client', maskKeys: () => this.maskKey });
+    this.server = new Connection({ role: 'server' });
     // The demo server runs wsref's defaults (threshold 1 KiB): mirror those, not the inspector's threshold 0.
     const factory = (): ExtensionFactory => permessageDeflate({ codec });
     const params = extensions ? permessageDeflateParams(extensions) : undefined;
@@ -333,16 +329,14 @@ export class MirroredConversation {
 
   /** The frame a wsref client sends for this text message. */
   clientFrame(text: string): Uint8Array {
-    this.clientFrames.length = 0;
     this.client.send(new TextEncoder().encode(text), true);
-    return joinFrames(this.clientFrames);
+    return takeWritten(this.client);
   }
 
   /** The frame a wsref server sends for this text message. */
   serverFrame(text: string): Uint8Array {
-    this.serverFrames.length = 0;
     this.server.send(new TextEncoder().encode(text), true);
-    return joinFrames(this.serverFrames);
+    return takeWritten(this.server);
   }
 
   /** Frees both connections' compression contexts. */
