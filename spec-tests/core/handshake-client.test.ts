@@ -225,7 +225,10 @@ describe('validateServerResponse (RFC 6455 §4.1)', () => {
   });
 
   it('[6455-9.1-1] fails when Sec-WebSocket-Extensions is malformed, and returns it parsed otherwise', () => {
-    for (const v of ['permessage-deflate;', 'a b', '', 'x; y="a b"']) failure(response([...OK_RESPONSE, ['Sec-WebSocket-Extensions', v]]));
+    for (const v of ['permessage-deflate;', 'a b', 'x; y="a b"']) {
+      expect(failure(response([...OK_RESPONSE, ['Sec-WebSocket-Extensions', v]])), v).toMatchObject({ rule: '6455-9.1-1', code: 'WSREF_EXTENSIONS_MALFORMED' });
+    }
+    expect(failure(response([...OK_RESPONSE, ['Sec-WebSocket-Extensions', '']])).code).toBe('WSREF_EXTENSIONS_EMPTY');
     const ok = validateServerResponse(response([...OK_RESPONSE, ['Sec-WebSocket-Extensions', 'permessage-deflate; server_max_window_bits=10']]), { key: KEY, protocols: [] }, sha1);
     expect(ok.extensions).toEqual([{ name: 'permessage-deflate', params: [['server_max_window_bits', '10']] }]);
   });
