@@ -104,27 +104,20 @@ async function open(uri: WebSocketUri, options: ClientOptions, onSocket: (socket
     options.onSocket?.(socket);
     const factories = buildExtensionFactories(options);
     const protocols = typeof options.protocols === 'string' ? [options.protocols] : (options.protocols ?? []);
-    const session = new Session(
-      socket,
-      (handler) =>
-        new Connection(
-          {
-            role: 'client',
-            maxMessageSize: options.maxMessageSize ?? DEFAULT_SESSION_OPTIONS.maxMessageSize,
-            utf8Check: nativeUtf8Check,
-            client: {
-              uri,
-              sha1,
-              protocols,
-              extensions: factories,
-              ...(options.origin !== undefined ? { origin: options.origin } : {}),
-              ...(options.headers ? { headers: options.headers } : {}),
-            },
-          },
-          handler,
-        ),
-      options,
-    );
+    const connection = new Connection({
+      role: 'client',
+      maxMessageSize: options.maxMessageSize ?? DEFAULT_SESSION_OPTIONS.maxMessageSize,
+      utf8Check: nativeUtf8Check,
+      client: {
+        uri,
+        sha1,
+        protocols,
+        extensions: factories,
+        ...(options.origin !== undefined ? { origin: options.origin } : {}),
+        ...(options.headers ? { headers: options.headers } : {}),
+      },
+    });
+    const session = new Session(socket, connection, options);
     // A tunnelled socket was paused after the proxy's answer; the session reads from here on.
     socket.resume();
     await new Promise<void>((resolve, reject) => {
@@ -140,7 +133,7 @@ async function open(uri: WebSocketUri, options: ClientOptions, onSocket: (socket
         session.off('error', onError);
         resolve();
       });
-      session.connection.startHandshake();
+      session.startHandshake();
     });
     return session;
   } finally {

@@ -10,9 +10,11 @@ import {
   CloseCode,
   Connection,
   DEFAULT_MAX_MESSAGE_SIZE,
+  internalError,
   ReadyState,
-  type CloseInfo,
-  type ConnectionHandler,
+  type ConnectionEvent,
+  type Extension,
+  type TransportClose,
 } from '../core/index.js';
 import { asBuffer, decodeText, toBytes, type SendData } from './platform.js';
 
@@ -117,17 +119,25 @@ export class Session extends EventEmitter<SessionEvents> {
   private pingSentAt = 0;
   private lastReceived = Date.now();
   private lastActivity = Date.now();
-  /** Events held back until the application can listen (see `holdEvents`), in arrival order. */
   /** The server's set of open sessions, if any: this session leaves it when closed. */
   private registry: Set<Session> | undefined;
+  /**
+   * While set (see `holdEvents`), the core is not drained — its events and output wait inside it —
+   * and the session's own events (socket error, close) wait here, in arrival order.
+   */
   private heldEvents: Array<[event: keyof SessionEvents, args: unknown[]]> | undefined;
+  /** Draining the core's events / output: a listener's call into the session leaves the rest to the loop under way. */
+  private delivering = false;
+  private flushing = false;
+  /** What the core last asked of the transport (RFC 6455 §7.1.1), once acted on. */
+  private transportRequest: TransportClose = 'no';
 
   /** @internal Use `WebSocketServer` or `connect()`. */
-  constructor(socket: Socket, makeConnection: (handler: ConnectionHandler) => Connection, options: SessionOptions = {}) {
+  constructor(socket: Socket, connection: Connection, options: SessionOptions = {}) {
     super();
     this.options = resolveSessionOptions(options);
     this.socket = socket;
-    this.connection = makeConnection(new Session.CoreEvents(this));
+    this.connection = connection;
     socket.setNoDelay(true);
     socket.setTimeout(0);
     // The listeners are shared by all sessions (no closures per connection: idle connections
@@ -173,6 +183,7 @@ export class Session extends EventEmitter<SessionEvents> {
   send(data: SendData, options: SendOptions = {}): boolean {
     const isText = options.binary === undefined ? typeof data === 'string' : !options.binary;
     this.connection.sendFrame(toBytes(data), isText, options.fin ?? true, options.compress ?? true);
+    this.flushOutput();
     this.lastActivity = Date.now();
     return !this.socket.destroyed && this.socket.writableLength <= this.options.highWaterMark;
   }
@@ -194,11 +205,13 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Sends a ping (RFC 6455 §5.5.2); at most 125 bytes. */
   ping(data: SendData = EMPTY): void {
     this.connection.ping(toBytes(data));
+    this.flushOutput();
   }
 
   /** Sends an unsolicited pong (RFC 6455 §5.5.3). */
   pong(data: SendData = EMPTY): void {
     this.connection.pong(toBytes(data));
+    this.flushOutput();
   }
 
   /**
@@ -209,6 +222,7 @@ export class Session extends EventEmitter<SessionEvents> {
   close(code?: number, reason?: string): void {
     const before = this.connection.readyState;
     this.connection.close(code, reason);
+    this.pump();
     if (before === ReadyState.OPEN) this.armCloseTimer();
   }
 
@@ -230,23 +244,40 @@ export class Session extends EventEmitter<SessionEvents> {
   /**
    * @internal `connect()` holds events from the moment the client is OPEN until its caller has had
    * the session: frames that arrive in the same TCP read as the 101 are parsed at once, before
-   * the caller could attach listeners, and must not be lost.
+   * the caller could attach listeners, and must not be lost. Holding is not draining the core:
+   * their events wait in it, and so does what they make it write (a pong, an answer, a failure's
+   * close frame), so nothing is acted on before the caller can hear it.
    */
   holdEvents(): void {
     this.heldEvents ??= [];
-    // Hold the input as well: frames that came with the 101 must not be acted on (answered,
-    // failed, echoed by nobody) before the caller can hear their messages.
-    this.connection.holdInput();
     this.socket.pause();
   }
 
-  /** @internal Delivers the held events, in order, then lets the held input through. */
+  /** @internal Drains the core (its events in order, then its output), then the session's own held events. */
   releaseEvents(): void {
     const held = this.heldEvents;
     this.heldEvents = undefined;
+    this.pump();
     for (const [event, args] of held ?? []) this.emitNow(event, args);
     if (!this.socket.destroyed) this.socket.resume();
-    this.connection.resumeInput();
+  }
+
+  /** @internal The server did the opening handshake: the connection is OPEN (RFC 6455 §4.2.2). */
+  establish(protocol: string | undefined, extensions: readonly Extension[]): void {
+    this.connection.establish(protocol, extensions);
+    this.pump();
+  }
+
+  /** @internal Bytes that arrived before the session existed (the rest of the upgrade request's read). */
+  receive(bytes: Uint8Array): void {
+    this.connection.receive(bytes);
+    this.pump();
+  }
+
+  /** @internal The client sends its opening handshake request (RFC 6455 §4.1). */
+  startHandshake(): void {
+    this.connection.startHandshake();
+    this.flushOutput();
   }
 
   /** Emits an event now, or queues it behind the held events. */
@@ -262,50 +293,85 @@ export class Session extends EventEmitter<SessionEvents> {
     if (event === 'close') this.removeAllListeners('drain');
   }
 
-  // ─── Events from the core ───────────────────────────────────────────────────────────
+  // ─── Draining the core ──────────────────────────────────────────────────────────────
+
+  /** After each call into the core: its events to the listeners (unless held), its bytes to the socket. */
+  private pump(): void {
+    this.deliverEvents();
+    this.flushOutput();
+  }
 
   /**
-   * The core's handler: how protocol events become socket writes and session events. A class
-   * (methods on its prototype, one small object per session) rather than an object of arrow
-   * functions; nested here so it may reach the session's private members.
+   * Pulls the core's events and emits them, in order. A listener that throws does not unwind into
+   * the socket code: the connection is failed with 1011 (RFC 6455 §7.4.1), the thrown value kept
+   * as the error's `cause`, and that error is the next event.
    */
-  private static readonly CoreEvents = class implements ConnectionHandler {
-    constructor(private readonly session: Session) {}
-    write(head: Uint8Array, payload?: Uint8Array): void {
-      this.session.writeToSocket(head, payload);
+  private deliverEvents(): void {
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      let event: ConnectionEvent | undefined;
+      while (!this.heldEvents && (event = this.connection.nextEvent()) !== undefined) {
+        try {
+          this.deliver(event);
+        } catch (error) {
+          this.connection.fail(internalError(error));
+        }
+      }
+    } finally {
+      this.delivering = false;
     }
-    open(): void {
-      this.session.startTimers();
-      this.session.emit('open');
-    }
-    message(data: Uint8Array, isText: boolean): void {
-      this.session.lastActivity = Date.now();
-      const buffer = asBuffer(data);
-      this.session.dispatch('message', isText ? decodeText(buffer) : buffer, !isText);
-    }
-    ping(payload: Uint8Array): void {
-      this.session.dispatch('ping', asBuffer(payload));
-    }
-    pong(payload: Uint8Array): void {
-      this.session.dispatch('pong', asBuffer(payload));
-    }
-    closeFrame(info: CloseInfo): void {
-      this.session.armCloseTimer();
-      // Before the core answers: a session.close() in a listener is the answer (RFC 6455 §5.5.1).
-      this.session.dispatch('closing', info.code, info.reason);
-    }
-    error(error: Error): void {
-      this.session.failure = error;
-      this.session.dispatch('error', error);
-    }
-    closeTransport(immediately: boolean): void {
-      this.session.closeSocket(immediately);
-    }
-  };
+  }
 
-  private writeToSocket(head: Uint8Array, payload: Uint8Array | undefined): void {
+  private deliver(event: ConnectionEvent): void {
+    switch (event.type) {
+      case 'message':
+        this.lastActivity = Date.now();
+        this.dispatch('message', event.isText ? decodeText(asBuffer(event.data)) : asBuffer(event.data), !event.isText);
+        break;
+      case 'ping':
+        this.dispatch('ping', asBuffer(event.payload));
+        break;
+      case 'pong':
+        this.dispatch('pong', asBuffer(event.payload));
+        break;
+      case 'closing':
+        this.armCloseTimer();
+        // Before the core answers: a session.close() in a listener is the answer (RFC 6455 §5.5.1).
+        this.dispatch('closing', event.code, event.reason);
+        break;
+      case 'error':
+        this.failure = event.error;
+        this.dispatch('error', event.error);
+        break;
+      case 'open':
+        this.startTimers();
+        this.emit('open');
+        break;
+    }
+  }
+
+  /** Writes what the core has for the wire, then closes the transport when the core says so (§7.1.1). */
+  private flushOutput(): void {
+    if (this.heldEvents || this.flushing) return;
+    this.flushing = true;
+    try {
+      for (let chunks = this.connection.dataToSend(); chunks.length > 0; chunks = this.connection.dataToSend()) {
+        for (let i = 0; i < chunks.length; i++) this.writeToSocket(chunks[i]!);
+      }
+    } finally {
+      this.flushing = false;
+    }
+    const request = this.connection.closeTransport;
+    if (request !== this.transportRequest) {
+      this.transportRequest = request;
+      this.closeSocket(request === 'now');
+    }
+  }
+
+  private writeToSocket(chunk: Uint8Array): void {
     if (this.socket.destroyed) return;
-    // What earlier writes left unread decides, not this frame: a peer that keeps reading gets a
+    // What earlier writes left unread decides, not this chunk: a peer that keeps reading gets a
     // message of any size, a peer that stopped is dropped before we queue more. Pongs and close
     // frames come from the core, not through send(): they obey the same bound, or a peer that
     // floods pings and never reads could make us buffer pongs without limit.
@@ -319,8 +385,7 @@ export class Session extends EventEmitter<SessionEvents> {
       this.socket.cork();
       process.nextTick(Session.uncork, this);
     }
-    this.socket.write(head);
-    if (payload) this.socket.write(payload);
+    this.socket.write(chunk);
   }
 
   private closeSocket(immediately: boolean): void {
@@ -353,6 +418,7 @@ export class Session extends EventEmitter<SessionEvents> {
     session.lastReceived = Date.now();
     session.pingSentAt = 0;
     session.connection.receive(chunk);
+    session.pump();
   }
 
   private static onSocketEnd(this: Socket): void {
@@ -417,7 +483,7 @@ export class Session extends EventEmitter<SessionEvents> {
           this.socket.destroy();
         } else if (this.pingSentAt === 0 && now - this.lastReceived >= pingInterval && this.readyState === ReadyState.OPEN) {
           this.pingSentAt = now;
-          this.connection.ping(EMPTY);
+          this.ping(EMPTY);
         }
       }, Math.max(10, Math.min(pingInterval, pongTimeout) / 4)).unref();
     }
