@@ -65,8 +65,9 @@ describe('permessage-deflate negotiation: the client offer (RFC 7692 §5, §7.1)
     expect(() => factory({ clientMaxWindowBits: 9.5 })).toThrow(RangeError);
     expect(() => factory({ threshold: -1 })).toThrow(RangeError);
     expect(() => factory({ threshold: 0.5 })).toThrow(RangeError);
-    expect(() => factory({ level: 10 })).toThrow(RangeError);
-    expect(() => factory({ memLevel: 0 })).toThrow(RangeError);
+    for (const level of [10, -2, 1.5]) expect(() => factory({ level }), `level ${level}`).toThrow(RangeError);
+    for (const memLevel of [0, 10, 2.5]) expect(() => factory({ memLevel }), `memLevel ${memLevel}`).toThrow(RangeError);
+    for (const fine of [{ level: -1 }, { level: 0 }, { level: 9 }, { memLevel: 1 }, { memLevel: 9 }]) expect(() => factory(fine)).not.toThrow();
   });
 });
 
@@ -481,6 +482,14 @@ describe('permessage-deflate payload transformation (RFC 7692 §7.2)', () => {
     expect(receive(client, frames, { limit: compressible.length }).length).toBe(compressible.length);
     const other = negotiate();
     expect(closeCodeOf(() => receive(other.client, send(other.server, compressible), { limit: compressible.length - 1 }))).toBe(1009);
+    // A payload inflated in several slices (several KiB of DEFLATE): the limit holds for their sum.
+    const records = text(Array.from({ length: 4000 }, (_, i) => `{"id":${i},"v":${(i * 7919) % 10007}}`).join(','));
+    const big = negotiate();
+    const bigFrames = send(big.server, records);
+    expect(bigFrames[0]!.payload.length).toBeGreaterThan(3 * 4096);
+    expect(receive(big.client, bigFrames, { limit: records.length }).length).toBe(records.length);
+    const over = negotiate();
+    expect(closeCodeOf(() => receive(over.client, send(over.server, records), { limit: records.length - 1 }))).toBe(1009);
   });
 
   it('[6455-10.4-1] stops a decompression bomb with 1009 without inflating it into memory', () => {
@@ -517,6 +526,13 @@ describe('permessage-deflate payload transformation (RFC 7692 §7.2)', () => {
     client.decodeChunk(bytes('f248cdc9c90700'), [], 100);
     client.dispose();
     expect(closed.sort()).toEqual(['deflater', 'inflater']);
+    // An inflater that failed is closed at once, and not a second time on dispose.
+    closed.length = 0;
+    const failing = accept('permessage-deflate', {}, codec);
+    expect(closeCodeOf(() => receive(failing, [frame('ffffffff', { rsv: 0x40 })]))).toBe(1007);
+    expect(closed).toEqual(['inflater']);
+    failing.dispose();
+    expect(closed).toEqual(['inflater']);
   });
 });
 

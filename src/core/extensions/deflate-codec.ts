@@ -144,7 +144,7 @@ export class DeflateStreams {
         throw new ProtocolError(1007, `${this.what} cannot be inflated (${(error as Error).message})`);
       }
       left -= inflated.length;
-      if (inflated.length > 0) out.push(inflated);
+      out.push(inflated); // the assembler skips empty pieces
     }
     if (thenEmptyWindow) inflater.reset();
   }
