@@ -6,6 +6,7 @@
 
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
+import type http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import {
@@ -18,9 +19,12 @@ import {
   validateClientRequest,
   type ValidatedRequest,
   type ExtensionFactory,
+  type Extension,
 } from '../core/index.js';
+import type { ValidatedExtendedConnect } from '../core/handshake/extended-connect.js';
 import { buildExtensionFactories, type CompressionOptions } from './extensions.js';
 import { warnIfSlowRequestHead } from './http-server-options.js';
+import { attachHttp2, isHttp2Server } from './http2-server.js';
 import { nativeUtf8Check, sha1 } from './platform.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from './session.js';
 
@@ -37,8 +41,8 @@ export type AuthenticationResult =
     };
 
 export interface ServerOptions extends SessionOptions, CompressionOptions {
-  /** The HTTP(S) server to live in. Its other requests are untouched. */
-  server?: http.Server;
+  /** The HTTP(S) or HTTP/2 server to live in (RFC 8441; `allowHTTP1` serves both). Its other requests are untouched. */
+  server?: http.Server | http2.Http2SecureServer | http2.Http2Server;
   /** Only upgrade requests for this path (pathname, exact) are ours; others get 404 unless another endpoint claims them. */
   path?: string;
   /**
@@ -51,8 +55,8 @@ export interface ServerOptions extends SessionOptions, CompressionOptions {
    * checking it is the defence against cross-site WebSocket hijacking. Default: accept all.
    */
   verifyOrigin?: (origin: string | undefined, request: http.IncomingMessage) => boolean;
-  /** Authentication before accepting; may be async. Rejections become the HTTP status given (e.g. 401). */
-  authenticate?: (request: http.IncomingMessage, handshake: ValidatedRequest) => AuthenticationResult | Promise<AuthenticationResult>;
+  /** Authentication before accepting; may be async (over HTTP/2, no key). Rejections become the HTTP status given (e.g. 401). */
+  authenticate?: (request: http.IncomingMessage, handshake: ValidatedRequest | ValidatedExtendedConnect) => AuthenticationResult | Promise<AuthenticationResult>;
   /** Extra headers for the 101 response (e.g. Set-Cookie). */
   headers?: Record<string, string>;
   /**
@@ -80,9 +84,9 @@ export interface WebSocketServerEvents {
 const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 
 /** The endpoints attached to one HTTP server, dispatched by path from one 'upgrade' listener. */
-const endpointsByServer = new WeakMap<http.Server, WebSocketServer[]>();
+const endpointsByServer = new WeakMap<EventEmitter, WebSocketServer[]>();
 
-function attach(server: http.Server, endpoint: WebSocketServer): void {
+function attach(server: EventEmitter, endpoint: WebSocketServer): void {
   let endpoints = endpointsByServer.get(server);
   if (!endpoints) {
     endpoints = [];
@@ -93,11 +97,12 @@ function attach(server: http.Server, endpoint: WebSocketServer): void {
       if (target) void target.handleUpgrade(request, socket, head);
       else rejectSocket(socket, 404, 'no WebSocket endpoint at this path');
     });
+    if (isHttp2Server(server)) attachHttp2(server, list); // RFC 8441: extended CONNECT streams
   }
   endpoints.push(endpoint);
 }
 
-function detach(server: http.Server, endpoint: WebSocketServer): void {
+function detach(server: EventEmitter, endpoint: WebSocketServer): void {
   const endpoints = endpointsByServer.get(server);
   if (endpoints) endpoints.splice(endpoints.indexOf(endpoint) >>> 0, 1);
 }
@@ -125,7 +130,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   readonly clients = new Set<Session>();
   private readonly options: ServerOptions;
   private readonly extensionFactories: ExtensionFactory[];
-  private closing = false;
+  /** @internal Set by close(): new handshakes are refused with 503. */
+  closing = false;
   /** Whether the HTTP server of the first upgrade handed to handleUpgrade (no `server` option) was checked. */
   private upgradeServerChecked = false;
 
@@ -135,7 +141,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     this.extensionFactories = buildExtensionFactories(options);
     if (options.server) {
       attach(options.server, this);
-      warnIfSlowRequestHead(options.server, options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
+      if (!isHttp2Server(options.server)) warnIfSlowRequestHead(options.server, options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
     }
   }
 
@@ -158,64 +164,85 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     const timer = setTimeout(() => socket.destroy(), timeout).unref();
     socket.on('error', ignoreError); // until the session owns it; errors here just end the attempt
     try {
-      if (this.closing) throw new HandshakeError('server is shutting down', 503);
       // RFC 6455 §4.2.1: check the client's handshake.
       const handshake = validateClientRequest({
         method: request.method ?? '',
         httpVersion: request.httpVersion,
         headers: headerListFromRaw(request.rawHeaders),
       });
-      // RFC 6455 §10.2: servers that serve browsers should check Origin; refuse with 403.
-      if (this.options.verifyOrigin && !this.options.verifyOrigin(handshake.origin, request)) {
-        throw new HandshakeError(`origin ${handshake.origin ?? '(none)'} is not allowed`, 403);
-      }
-      if (this.options.authenticate) {
-        const verdict = await this.options.authenticate(request, handshake);
-        if (verdict !== true) {
-          const refusal = verdict === false ? { status: 401 } : verdict;
-          if (!Number.isInteger(refusal.status) || refusal.status < 300 || refusal.status > 599) {
-            // An application bug, not the client's: answered as 500 and reported on 'error'.
-            throw new TypeError(`authenticate refused with status ${String(refusal.status)}; a refusal needs a 3xx–5xx status`);
-          }
-          throw new HandshakeError(refusal.body ?? 'authentication failed', refusal.status, refusal.headers ?? {});
-        }
-      }
+      await this.vetHandshake(request, handshake);
       if (socket.destroyed) return undefined;
-      // close() may have run while an async hook was pending: do not accept after shutdown.
-      if (this.closing) throw new HandshakeError('server is shutting down', 503);
-      const chooser = this.options.protocols;
-      const answer = answerClientHandshake(handshake, {
-        sha1,
-        ...(chooser ? { protocols: typeof chooser === 'function' ? (offered: readonly string[]) => chooser(offered, request) : chooser } : {}),
-        extensions: this.extensionFactories,
-        ...(this.options.headers ? { headers: this.options.headers } : {}),
-      });
+      const answer = answerClientHandshake(handshake, { sha1, ...this.answerOptions(request) });
       clearTimeout(timer);
       socket.off('error', ignoreError);
       // RFC 6455 §4.2.2: the 101 response; from here on the socket speaks WebSocket.
       socket.write(answer.response);
-      const session = new Session(
-        socket as Socket,
-        (handler) =>
-          new Connection(
-            { role: 'server', maxMessageSize: this.options.maxMessageSize ?? DEFAULT_SESSION_OPTIONS.maxMessageSize, utf8Check: nativeUtf8Check },
-            handler,
-          ),
-        this.options,
-      );
-      session.connection.establish(answer.protocol, answer.extensions);
-      session.trackIn(this.clients); // leaves the set when it closes
-      this.announce(session, request);
-      if (head.length > 0) session.connection.receive(head);
-      return session;
+      return this.openSession(socket, answer, request, head);
     } catch (error) {
       clearTimeout(timer);
-      const refusal = error instanceof HandshakeError ? error : new HandshakeError('internal error', 500);
-      if (!(error instanceof HandshakeError) && this.listenerCount('error') > 0) this.emit('error', error as Error);
-      this.emit('rejected', refusal.status, refusal.message, request);
+      const refusal = this.refusal(error, request);
       rejectSocket(socket, refusal.status, refusal.message, { ...refusal.headers });
       return undefined;
     }
+  }
+
+  /** @internal The checks of every handshake, HTTP/1.1 or HTTP/2: shutdown (503), origin (§10.2, 403), authentication. */
+  async vetHandshake(request: http.IncomingMessage, handshake: ValidatedRequest | ValidatedExtendedConnect): Promise<void> {
+    if (this.closing) throw new HandshakeError('server is shutting down', 503);
+    if (this.options.verifyOrigin && !this.options.verifyOrigin(handshake.origin, request)) {
+      throw new HandshakeError(`origin ${handshake.origin ?? '(none)'} is not allowed`, 403);
+    }
+    if (this.options.authenticate) {
+      const verdict = await this.options.authenticate(request, handshake);
+      if (verdict !== true) {
+        const refusal = verdict === false ? { status: 401 } : verdict;
+        if (!Number.isInteger(refusal.status) || refusal.status < 300 || refusal.status > 599) {
+          // An application bug, not the client's: answered as 500 and reported on 'error'.
+          throw new TypeError(`authenticate refused with status ${String(refusal.status)}; a refusal needs a 3xx–5xx status`);
+        }
+        throw new HandshakeError(refusal.body ?? 'authentication failed', refusal.status, refusal.headers ?? {});
+      }
+    }
+    // close() may have run while an async hook was pending: do not accept after shutdown.
+    if (this.closing) throw new HandshakeError('server is shutting down', 503);
+  }
+
+  /** @internal Time allowed from a complete request to the answer, ms. */
+  get handshakeTimeout(): number {
+    return this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+  }
+
+  /** @internal What the answer is chosen from (RFC 6455 §4.2.2 step 4): subprotocols, extensions, extra headers. */
+  answerOptions(request: http.IncomingMessage) {
+    const chooser = this.options.protocols;
+    return {
+      ...(chooser ? { protocols: typeof chooser === 'function' ? (offered: readonly string[]) => chooser(offered, request) : chooser } : {}),
+      extensions: this.extensionFactories,
+      ...(this.options.headers ? { headers: this.options.headers } : {}),
+    };
+  }
+
+  /** @internal Reports a refusal ('rejected', and 'error' when not the client's fault); returns what to answer (else 500). */
+  refusal(error: unknown, request: http.IncomingMessage): HandshakeError {
+    const refusal = error instanceof HandshakeError ? error : new HandshakeError('internal error', 500);
+    if (!(error instanceof HandshakeError) && this.listenerCount('error') > 0) this.emit('error', error as Error);
+    this.emit('rejected', refusal.status, refusal.message, request);
+    return refusal;
+  }
+
+  /** @internal Starts and announces the session on an answered transport (RFC 6455 §4.2.2, RFC 8441 §5: OPEN). */
+  openSession(socket: Duplex, answer: { protocol: string | undefined; extensions: Extension[] }, request: http.IncomingMessage, head?: Uint8Array): Session {
+    const connection = new Connection({
+      role: 'server',
+      maxMessageSize: this.options.maxMessageSize ?? DEFAULT_SESSION_OPTIONS.maxMessageSize,
+      utf8Check: nativeUtf8Check,
+    });
+    const session = new Session(socket as Socket, connection, this.options);
+    session.establish(answer.protocol, answer.extensions);
+    session.trackIn(this.clients); // leaves the set when it closes
+    this.announce(session, request);
+    if (head && head.length > 0) session.receive(head);
+    return session;
   }
 
   /**

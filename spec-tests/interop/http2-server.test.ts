@@ -1,0 +1,142 @@
+// wsref's WebSocketServer inside a Node http2 server (RFC 8441), against Node's own HTTP/2 client
+// (nghttp2, a peer we did not write) speaking raw RFC 6455 frames on extended CONNECT streams:
+// SETTINGS_ENABLE_CONNECT_PROTOCOL (§3), the handshake and its refusals (§4–§5), echo, the
+// closing handshake as END_STREAM and a failure as RST_STREAM(CANCEL) (§5), and HTTP/1.1
+// upgrades and ordinary requests still served by the same server (allowHTTP1).
+import http2 from 'node:http2';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { closeBody, encodeFrame, hasOpenssl, nextEvent, OP, Resources, systemPeerGate, withTimeout } from '../helpers/node-peers.js';
+import { connectHttp2, extendedConnect, frameCount, openStream, startHttp2Endpoint } from './http2-kit.js';
+
+const resources = new Resources();
+afterEach(() => resources.cleanup());
+const runTls = systemPeerGate('openssl (a self-signed certificate for HTTP/2 over TLS)', hasOpenssl());
+
+async function get(client: http2.ClientHttp2Session, path: string): Promise<string> {
+  const opened = await openStream(client, { ':method': 'GET', ':path': path });
+  opened.stream.end();
+  await opened.ended;
+  return opened.body();
+}
+
+describe.runIf(runTls)('over TLS (h2), Node http2 client', () => {
+  it('[8441-3-1, 8441-3-3] the server sends SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, and ordinary requests still reach the application', async () => {
+    const { origin } = await startHttp2Endpoint(resources);
+    const client = await connectHttp2(resources, origin);
+    expect(client.remoteSettings.enableConnectProtocol).toBe(true);
+    expect(await get(client, '/')).toBe('page');
+    expect(await get(client, '/ws')).toBe('page'); // a GET on the WebSocket path is the application's
+    expect(client.remoteSettings.enableConnectProtocol).toBe(true); // never withdrawn
+  });
+
+  it('[8441-5-1, 8441-5-2] an extended CONNECT becomes an OPEN session on that stream: 200, echo of text and binary, the request is the CONNECT', async () => {
+    const endpoint = await startHttp2Endpoint(resources, { options: { protocols: ['chat'] } });
+    const client = await connectHttp2(resources, endpoint.origin);
+    const opened = await openStream(client, extendedConnect('https', { 'sec-websocket-protocol': 'superchat, chat' }));
+    expect(opened.response).toMatchObject({ ':status': 200, 'sec-websocket-protocol': 'chat' });
+    expect(opened.response!['sec-websocket-accept']).toBeUndefined();
+    opened.stream.write(encodeFrame(OP.text, 'hello over h2', { mask: true }));
+    opened.stream.write(encodeFrame(OP.binary, Buffer.alloc(70_000, 7), { mask: true }));
+    const [text, binary] = await frameCount(opened.frames, 2, 'two echoes');
+    expect([text!.opcode, text!.payload.toString(), text!.masked]).toEqual([OP.text, 'hello over h2', false]);
+    expect([binary!.opcode, binary!.payload.equals(Buffer.alloc(70_000, 7))]).toEqual([OP.binary, true]);
+    const [{ session, request }] = endpoint.connections as [typeof endpoint.connections[0]];
+    expect([request.method, request.httpVersion, request.headers[':protocol']]).toEqual(['CONNECT', '2.0', 'websocket']);
+    expect(session.protocol).toBe('chat');
+    expect(session.remoteAddress).toBe('127.0.0.1');
+  });
+
+  it('[8441-5-1] closing handshake both ways maps onto the stream: close frames exchanged, then END_STREAM (no RST_STREAM)', async () => {
+    const endpoint = await startHttp2Endpoint(resources);
+    const client = await connectHttp2(resources, endpoint.origin);
+    const opened = await openStream(client, extendedConnect('https'));
+    await until(() => endpoint.connections.length === 1);
+    const serverClosed = nextEvent<[number, string, boolean]>(endpoint.connections[0]!.session, 'close', 3_000);
+    opened.stream.write(encodeFrame(OP.close, closeBody(4001, 'client says bye'), { mask: true }));
+    const [answer] = await frameCount(opened.frames, 1, 'the close answer');
+    expect([answer!.opcode, answer!.payload.readUInt16BE(0), answer!.payload.subarray(2).toString()]).toEqual([OP.close, 4001, 'client says bye']);
+    await withTimeout(opened.ended, 2_000, 'END_STREAM from the server');
+    opened.stream.end();
+    expect(await withTimeout(opened.closed, 2_000, 'stream close')).toBe(0);
+    expect(await withTimeout(serverClosed, 2_000, 'server close')).toEqual([4001, 'client says bye', true]);
+
+    // And the server starts one: code and reason arrive, the client answers, END_STREAM follows.
+    const second = await openStream(client, extendedConnect('https'));
+    await until(() => endpoint.connections.length === 2);
+    const session = endpoint.connections[1]!.session;
+    const closed = nextEvent<[number, string, boolean]>(session, 'close', 3_000);
+    session.close(4002, 'server says bye');
+    const [frame] = await frameCount(second.frames, 1, 'the server close');
+    expect([frame!.payload.readUInt16BE(0), frame!.payload.subarray(2).toString()]).toEqual([4002, 'server says bye']);
+    second.stream.end(encodeFrame(OP.close, frame!.payload, { mask: true }));
+    expect(await closed).toEqual([4002, 'server says bye', true]);
+    expect(await withTimeout(second.closed, 2_000, 'stream close')).toBe(0);
+  });
+
+  it('[wsref] a dropped session resets its stream with CANCEL (RFC 8441 §5), and other streams of the connection live on', async () => {
+    const endpoint = await startHttp2Endpoint(resources);
+    const client = await connectHttp2(resources, endpoint.origin);
+    const first = await openStream(client, extendedConnect('https'));
+    const second = await openStream(client, extendedConnect('https'));
+    await until(() => endpoint.connections.length === 2);
+    endpoint.connections[0]!.session.terminate();
+    expect(await withTimeout(first.closed, 2_000, 'reset')).toBe(http2.constants.NGHTTP2_CANCEL);
+    second.stream.write(encodeFrame(OP.text, 'still here', { mask: true }));
+    const [echo] = await frameCount(second.frames, 1, 'echo on the other stream');
+    expect(echo!.payload.toString()).toBe('still here');
+  });
+
+  it('[8441-4-3, 8441-5-1] refusals: no :protocol (a tunnel) 400, :protocol not websocket 400, a key 400, a wrong version 400 + version, unknown path 404', async () => {
+    const { origin, connections } = await startHttp2Endpoint(resources);
+    const client = await connectHttp2(resources, origin);
+    const cases: Array<[http2.OutgoingHttpHeaders, number]> = [
+      [{ ':method': 'CONNECT', ':authority': '127.0.0.1:22' }, 400],
+      [extendedConnect('https', { ':protocol': 'webtransport' }), 400],
+      [extendedConnect('https', { 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' }), 400],
+      [extendedConnect('https', { 'sec-websocket-version': '8' }), 400],
+      [extendedConnect('http'), 400], // 8441-5-2: http on a TLS connection
+      [extendedConnect('https', { ':path': '/elsewhere' }), 404],
+    ];
+    for (const [headers, status] of cases) {
+      const opened = await openStream(client, headers);
+      expect(opened.response?.[':status'], JSON.stringify(headers)).toBe(status);
+      await opened.ended;
+      if (headers['sec-websocket-version'] === '8') expect(opened.response!['sec-websocket-version']).toBe('13');
+      if (headers[':protocol'] === undefined) expect(opened.body()).toMatch(/tunnel/);
+    }
+    expect(connections).toHaveLength(0);
+    expect(await get(client, '/')).toBe('page'); // the connection survived them all
+  });
+
+  it('[wsref] with allowHTTP1 one server takes HTTP/1.1 upgrades (ws client) and HTTP/2 streams at once', async () => {
+    const endpoint = await startHttp2Endpoint(resources, { allowHTTP1: true });
+    const ws = new WebSocket(`wss://127.0.0.1:${endpoint.port}/ws`, { rejectUnauthorized: false });
+    resources.defer(() => ws.terminate());
+    await nextEvent(ws, 'open', 5_000);
+    const echoed = nextEvent<[Buffer]>(ws, 'message', 5_000);
+    ws.send('over http/1.1');
+    expect(String((await echoed)[0])).toBe('over http/1.1');
+    const client = await connectHttp2(resources, endpoint.origin);
+    const opened = await openStream(client, extendedConnect('https'));
+    expect(opened.response?.[':status']).toBe(200);
+    expect(endpoint.connections.map((c) => c.request.httpVersion)).toEqual(['1.1', '2.0']);
+  });
+});
+
+describe('h2c (HTTP/2 without TLS)', () => {
+  it('[8441-5-2] :scheme http is accepted on a connection without TLS, https refused', async () => {
+    const { origin } = await startHttp2Endpoint(resources, { tls: false });
+    const client = await connectHttp2(resources, origin);
+    expect((await openStream(client, extendedConnect('https'))).response?.[':status']).toBe(400);
+    const opened = await openStream(client, extendedConnect('http'));
+    expect(opened.response?.[':status']).toBe(200);
+    opened.stream.write(encodeFrame(OP.text, 'h2c', { mask: true }));
+    expect((await frameCount(opened.frames, 1, 'echo'))[0]!.payload.toString()).toBe('h2c');
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  if (!condition()) throw new Error('condition not reached in 2 s');
+}

@@ -1,0 +1,137 @@
+// RFC 8441 (Bootstrapping WebSockets with HTTP/2) on Node: a `WebSocketServer` attached to an
+// `http2` server advertises SETTINGS_ENABLE_CONNECT_PROTOCOL (§3), takes the extended CONNECT
+// streams for its path (§4–§5; checked by core/handshake/extended-connect.ts) and runs each
+// WebSocket on its stream as if the stream were the TCP connection (§5): END_STREAM after the
+// closing handshake, RST_STREAM with CANCEL when the WebSocket fails. Every other request keeps
+// reaching the application's own 'request'/'stream' handlers.
+
+import type { EventEmitter } from 'node:events';
+import type http from 'node:http';
+import http2 from 'node:http2';
+import type { Duplex } from 'node:stream';
+import {
+  answerExtendedConnect,
+  Http2ErrorCode,
+  isExtendedConnect,
+  MalformedStreamError,
+  validateExtendedConnect,
+} from '../core/handshake/extended-connect.js';
+import type { Session } from './session.js';
+import type { WebSocketServer } from './server.js';
+
+/** An HTTP/2 server, with TLS (`createSecureServer`) or without (h2c, `createServer`). */
+export type AnyHttp2Server = http2.Http2SecureServer | http2.Http2Server;
+
+/** True for a server made by `http2.createServer` / `createSecureServer` (only they can update SETTINGS). */
+export function isHttp2Server(server: unknown): server is AnyHttp2Server {
+  return typeof (server as Partial<http2.Http2Server>).updateSettings === 'function';
+}
+
+/**
+ * Serves the extended CONNECTs of `endpoints` (the list server.ts keeps per server, so close()
+ * detaches from both protocols at once). Node turns every HTTP/2 CONNECT into a 'connect' event
+ * (and answers 405 when nobody listens); ours takes those for a WebSocket endpoint's path.
+ */
+export function attachHttp2(server: AnyHttp2Server, endpoints: readonly WebSocketServer[]): void {
+  // RFC 8441 §3: value 1 on every new HTTP/2 connection; wsref never sends 0 after it (8441-3-3).
+  server.updateSettings({ enableConnectProtocol: true });
+  (server as EventEmitter).on('connect', (request: unknown, second: unknown) => {
+    const othersListen = (server as EventEmitter).listenerCount('connect') > 1;
+    if (!(request instanceof http2.Http2ServerRequest)) {
+      // An HTTP/1.1 CONNECT (allowHTTP1): not ours. Alone, do what Node does with no listener.
+      if (!othersListen) (second as Duplex).destroy();
+      return;
+    }
+    // The hooks read url, headers, method and socket, which an Http2ServerRequest has too.
+    const incoming = request as unknown as http.IncomingMessage;
+    const target = isExtendedConnect(request.headers) ? endpoints.find((e) => e.handles(incoming)) : undefined;
+    if (target) void handleExtendedConnect(target, request);
+    else if (othersListen) return; // a proxy or another application answers its CONNECTs
+    else if (isExtendedConnect(request.headers)) respondError(request.stream, 404, 'no WebSocket endpoint at this path');
+    else refuseStream(request.stream, () => validateExtendedConnect(request.headers, request.stream.session?.encrypted === true));
+  });
+}
+
+/**
+ * Takes over one extended CONNECT stream (RFC 8441 §5). Resolves with the session, or undefined
+ * when the handshake was refused (answered with its status and ended) or the request was
+ * malformed (the stream reset with PROTOCOL_ERROR, RFC 9113 §8.1.1). Never rejects.
+ */
+export async function handleExtendedConnect(endpoint: WebSocketServer, request: http2.Http2ServerRequest): Promise<Session | undefined> {
+  const { stream } = request;
+  const incoming = request as unknown as http.IncomingMessage;
+  // The handshake is bounded as over HTTP/1.1: a stream left waiting is reset (RFC 8441 §5: CANCEL).
+  const timer = setTimeout(() => resetStream(stream, Http2ErrorCode.CANCEL), endpoint.handshakeTimeout).unref();
+  stream.on('error', ignoreError); // until the session owns it; errors here just end the attempt
+  try {
+    // RFC 8441 §5: :scheme https on TLS connections, http on h2c.
+    const handshake = validateExtendedConnect(request.headers, stream.session?.encrypted === true);
+    await endpoint.vetHandshake(incoming, handshake);
+    if (stream.destroyed || stream.closed) return undefined;
+    const answer = answerExtendedConnect(handshake, endpoint.answerOptions(incoming));
+    clearTimeout(timer);
+    stream.off('error', ignoreError);
+    // RFC 8441 §5: :status 200 without END_STREAM; the stream now carries RFC 6455 frames.
+    stream.respond(answer.headers);
+    return endpoint.openSession(asSessionTransport(stream), answer, incoming);
+  } catch (error) {
+    clearTimeout(timer);
+    if (error instanceof MalformedStreamError) resetStream(stream, error.code);
+    else {
+      const refusal = endpoint.refusal(error, incoming);
+      respondError(stream, refusal.status, refusal.message, refusal.headers);
+    }
+    return undefined;
+  }
+}
+
+/** Answers a plain CONNECT at no endpoint's path with the core's verdict (RFC 8441 §4: no tunnel). */
+function refuseStream(stream: http2.ServerHttp2Stream, validate: () => unknown): void {
+  try {
+    validate();
+    respondError(stream, 400, 'not a WebSocket request');
+  } catch (error) {
+    if (error instanceof MalformedStreamError) resetStream(stream, error.code);
+    else respondError(stream, (error as { status?: number }).status ?? 400, (error as Error).message, (error as { headers?: Record<string, string> }).headers);
+  }
+}
+
+/** A refusal as an HTTP/2 response: the status, its extra fields (names lower-cased, RFC 9113 §8.2.1), a text body. */
+function respondError(stream: http2.ServerHttp2Stream, status: number, message: string, headers: Readonly<Record<string, string>> = {}): void {
+  if (stream.destroyed || stream.closed || stream.headersSent) return;
+  const fields: http2.OutgoingHttpHeaders = { ':status': status, 'content-type': 'text/plain; charset=utf-8' };
+  for (const [name, value] of Object.entries(headers)) fields[name.toLowerCase()] = value;
+  stream.on('error', ignoreError);
+  stream.respond(fields);
+  stream.end(message);
+  // A peer that never reads the answer is reset rather than kept.
+  setTimeout(() => resetStream(stream, Http2ErrorCode.CANCEL), 1_000).unref();
+}
+
+/** Sends RST_STREAM with `code` (RFC 9113 §6.4) unless the stream is already closed. */
+function resetStream(stream: http2.ServerHttp2Stream, code: number): void {
+  if (!stream.closed && !stream.destroyed) stream.close(code);
+}
+
+/**
+ * The stream as the socket a Session runs on (until the Session takes any `Duplex`): HTTP/2 needs
+ * no Nagle switch per stream (the connection's socket carries all frames), the peer's address is
+ * the connection's, and dropping the WebSocket resets the stream with CANCEL (RFC 8441 §5)
+ * instead of Node's default NO_ERROR.
+ */
+function asSessionTransport(stream: http2.ServerHttp2Stream): Duplex {
+  const transport = stream as http2.ServerHttp2Stream & { setNoDelay(): unknown };
+  transport.setNoDelay = () => transport;
+  Object.defineProperty(transport, 'remoteAddress', { get: () => stream.session?.socket?.remoteAddress, configurable: true });
+  const destroy = stream.destroy;
+  transport.destroy = function destroyWithCancel(this: http2.ServerHttp2Stream, error?: Error) {
+    if (!this.closed && !this.destroyed) {
+      this.close(Http2ErrorCode.CANCEL); // Node destroys the stream once the reset is out
+      return this;
+    }
+    return destroy.call(this, error);
+  } as typeof transport.destroy;
+  return transport;
+}
+
+function ignoreError(): void {}
