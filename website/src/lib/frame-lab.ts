@@ -130,7 +130,7 @@ function takeEvents(connection: Connection, events: ReceiverEvent[]): void {
     if (event.type === 'message') events.push({ kind: 'message', isText: event.isText, data: event.data.slice() });
     else if (event.type === 'ping' || event.type === 'pong') events.push({ kind: event.type, data: event.payload.slice() });
     else if (event.type === 'closing') events.push({ kind: 'close', code: event.code, reason: event.reason });
-    else if (event.type === 'error' && event.error instanceof ProtocolError) events.push({ kind: 'error', code: event.error.closeCode, reason: event.error.message });
+    else if (event.type === 'error' && event.error instanceof ProtocolError) events.push({ kind: 'error', code: event.error.closeCode, reason: event.error.message, ruleCode: event.error.code });
   }
 }
 
@@ -202,7 +202,7 @@ export type ReceiverEvent =
   | { readonly kind: 'message'; readonly isText: boolean; readonly data: Uint8Array }
   | { readonly kind: 'ping' | 'pong'; readonly data: Uint8Array }
   | { readonly kind: 'close'; readonly code: number; readonly reason: string }
-  | { readonly kind: 'error'; readonly code: number; readonly reason: string };
+  | { readonly kind: 'error'; readonly code: number; readonly reason: string; readonly ruleCode: string | undefined };
 
 export interface InspectResult {
   readonly frames: InspectedFrame[];
@@ -213,7 +213,8 @@ export interface InspectResult {
   /** The frames the receiver wrote back (a pong, its close frame), annotated. */
   readonly replies: InspectedFrame[];
   /** Set when the receiver failed the connection (RFC 6455 §7.1.7). */
-  readonly failure?: { readonly code: number; readonly name: string; readonly reason: string };
+  /** `ruleCode`: the broken row of src/core/rules.ts (`WSREF_…`), when the error names one. */
+  readonly failure?: { readonly code: number; readonly name: string; readonly reason: string; readonly ruleCode: string | undefined };
   /** Bytes the receiver still waits for: the input ends inside a frame. */
   readonly awaiting: number;
 }
@@ -297,7 +298,7 @@ export function inspectBytes(request: InspectRequest): InspectResult {
     events,
     replies,
     awaiting,
-    ...(failed ? { failure: { code: failed.code, name: closeCodeName(failed.code), reason: failed.reason } } : {}),
+    ...(failed ? { failure: { code: failed.code, name: closeCodeName(failed.code), reason: failed.reason, ruleCode: failed.ruleCode } } : {}),
   };
 }
 

@@ -1,11 +1,13 @@
 // What wsref's receiving connection (src/core/connection.ts) did with the bytes: the messages
 // and control frames it delivered, the frames it wrote back, and — when a rule was broken — the
-// close code it failed the connection with (RFC 6455 §7.1.7, §7.4.1).
+// close code it failed the connection with (RFC 6455 §7.1.7, §7.4.1) and the rule it applied.
 
 import React from 'react';
 import { hex } from '@wsref/core';
 import type { InspectResult, ReceiverEvent, Sender } from '../../lib/frame-lab';
+import { RULES } from '@wsref/core/rules.js';
 import FrameView from './FrameView';
+import RuleLink from './RuleLink';
 import styles from './styles.module.css';
 
 const TEXT_SHOWN = 400;
@@ -49,6 +51,7 @@ export default function ReceiverView({ result, sender }: ReceiverViewProps): Rea
   const receiver = sender === 'client' ? 'server' : 'client';
   const delivered = result.events.filter((e) => e.kind !== 'error');
   const { failure } = result;
+  const rule = failure?.ruleCode === undefined ? undefined : Object.values(RULES).find((row) => row.code === failure.ruleCode);
   return (
     <section className={styles.receiver} data-testid="receiver" data-close-code={failure?.code ?? ''}>
       <h4 className={styles.receiverTitle}>What wsref does on receiving these bytes</h4>
@@ -68,7 +71,8 @@ export default function ReceiverView({ result, sender }: ReceiverViewProps): Rea
       {failure ? (
         <div className={styles.failure} role="alert" data-testid="failure">
           It <strong>fails the connection</strong> (RFC 6455 §7.1.7) with close code{' '}
-          <strong className={styles.closeCode}>{failure.code}</strong> ({failure.name}): {failure.reason}.
+          <strong className={styles.closeCode}>{failure.code}</strong> ({failure.name}): {failure.reason}
+          {rule ? <> — <RuleLink rule={rule} /> ({rule.checks})</> : null}.
         </div>
       ) : null}
       {result.awaiting > 0 && !failure ? (
