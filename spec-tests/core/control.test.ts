@@ -20,17 +20,18 @@ import {
 import { Connection } from '../../src/core/connection.js';
 
 describe('control frame rules (RFC 6455 §5.5)', () => {
-  it('[6455-5.5-1, 6455-5.4-2] checkReceivedControlFrame: FIN required, at most 125 bytes, else 1002', () => {
+  it('[6455-5.5-1, 6455-5.4-2] checkReceivedControlFrame: FIN required, at most 125 bytes, else 1002 with the row that was broken', () => {
     expect(() => checkReceivedControlFrame(true, 0)).not.toThrow();
     expect(() => checkReceivedControlFrame(true, 125)).not.toThrow();
-    for (const [fin, length] of [[true, 126], [true, 65536], [false, 0], [false, 5]] as const) {
-      let code: number | undefined;
+    const rows = { long: ['6455-5.5-1', 'WSREF_CONTROL_FRAME_TOO_LONG'], fragmented: ['6455-5.4-2', 'WSREF_CONTROL_FRAME_FRAGMENTED'] };
+    for (const [fin, length, row] of [[true, 126, rows.long], [true, 65536, rows.long], [false, 0, rows.fragmented], [false, 5, rows.fragmented]] as const) {
+      let caught: ProtocolError | undefined;
       try {
         checkReceivedControlFrame(fin, length);
       } catch (error) {
-        code = (error as ProtocolError).closeCode;
+        caught = error as ProtocolError;
       }
-      expect(code).toBe(1002);
+      expect([caught?.closeCode, caught?.rule, caught?.code]).toEqual([1002, ...row]);
     }
   });
 
@@ -119,19 +120,20 @@ describe('receiving ping and pong (RFC 6455 §5.5.2, §5.5.3)', () => {
 });
 
 describe('invalid control frames fail the connection with 1002 (RFC 6455 §5.5)', () => {
-  const cases: [string, Uint8Array][] = [
-    ['a ping of 126 bytes', clientFrame({ opcode: Opcode.Ping, payload: new Uint8Array(126) })],
-    ['a pong of 126 bytes', clientFrame({ opcode: Opcode.Pong, payload: new Uint8Array(126) })],
-    ['a close of 126 bytes', clientFrame({ opcode: Opcode.Close, payload: closeBody(1000, 'x'.repeat(124)) })],
-    ['a ping without FIN', clientFrame({ opcode: Opcode.Ping, fin: false, payload: utf8('a') })],
-    ['a close without FIN', clientFrame({ opcode: Opcode.Close, fin: false, payload: closeBody(1000) })],
-    ['a ping with RSV1', clientFrame({ opcode: Opcode.Ping, rsv: 0x40 })],
-    ['a pong with RSV3', clientFrame({ opcode: Opcode.Pong, rsv: 0x10 })],
+  const cases: [string, Uint8Array, string][] = [
+    ['a ping of 126 bytes', clientFrame({ opcode: Opcode.Ping, payload: new Uint8Array(126) }), 'WSREF_CONTROL_FRAME_TOO_LONG'],
+    ['a pong of 126 bytes', clientFrame({ opcode: Opcode.Pong, payload: new Uint8Array(126) }), 'WSREF_CONTROL_FRAME_TOO_LONG'],
+    ['a close of 126 bytes', clientFrame({ opcode: Opcode.Close, payload: closeBody(1000, 'x'.repeat(124)) }), 'WSREF_CONTROL_FRAME_TOO_LONG'],
+    ['a ping without FIN', clientFrame({ opcode: Opcode.Ping, fin: false, payload: utf8('a') }), 'WSREF_CONTROL_FRAME_FRAGMENTED'],
+    ['a close without FIN', clientFrame({ opcode: Opcode.Close, fin: false, payload: closeBody(1000) }), 'WSREF_CONTROL_FRAME_FRAGMENTED'],
+    ['a ping with RSV1', clientFrame({ opcode: Opcode.Ping, rsv: 0x40 }), 'WSREF_CONTROL_FRAME_RSV'],
+    ['a pong with RSV3', clientFrame({ opcode: Opcode.Pong, rsv: 0x10 }), 'WSREF_CONTROL_FRAME_RSV'],
   ];
-  it.each(cases)('[6455-5.5-1, 6455-5.4-2, 6455-5.2-3] %s', (_name, bytes) => {
+  it.each(cases)('[6455-5.5-1, 6455-5.4-2, 6455-5.2-3] %s', (_name, bytes, code) => {
     const { conn, log } = openEndpoint('server');
     feed(conn, bytes);
     expect(log.failCode).toBe(1002);
+    expect((log.errors[0] as ProtocolError).code).toBe(code);
     const written = decodeFrames(log.takeWritten());
     expect(written.map((f) => f.opcode)).toEqual([Opcode.Close]); // no pong
     expect(written[0]!.payload.subarray(0, 2)).toEqual(hex('03 ea'));

@@ -2,18 +2,16 @@
 // Control frames are short, never fragmented, and may arrive in the middle of a
 // fragmented message; these are the rules the parser and the sender apply to them.
 
-import { CloseCode } from '../closing/close-codes.js';
 import { ProtocolError } from '../errors.js';
 import { MAX_CONTROL_PAYLOAD } from '../framing/frame-header.js';
+import { RULES } from '../rules.js';
 
 /** Checks a received control frame header (RFC 6455 §5.5). Throws ProtocolError(1002). */
 export function checkReceivedControlFrame(fin: boolean, payloadLength: number): void {
   // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less
   // and MUST NOT be fragmented."
-  if (!fin) throw new ProtocolError(CloseCode.ProtocolError, 'fragmented control frame');
-  if (payloadLength > MAX_CONTROL_PAYLOAD) {
-    throw new ProtocolError(CloseCode.ProtocolError, `control frame payload of ${payloadLength} bytes (max ${MAX_CONTROL_PAYLOAD})`);
-  }
+  if (!fin) throw new ProtocolError(RULES.CONTROL_FRAME_FRAGMENTED);
+  if (payloadLength > MAX_CONTROL_PAYLOAD) throw new ProtocolError(RULES.CONTROL_FRAME_TOO_LONG, { length: payloadLength });
 }
 
 /** Checks an application's ping or pong payload before sending (RFC 6455 §5.5). Throws RangeError. */
@@ -36,7 +34,7 @@ export class ControlFrameReader {
 
   /** A control frame begins. RFC 6455 §5.2 / RFC 7692 §6.1: no extension we know gives RSV bits a meaning on control frames. */
   start(rsv: number, payloadLength: number): void {
-    if (rsv !== 0) throw new ProtocolError(CloseCode.ProtocolError, 'RSV bit set on a control frame');
+    if (rsv !== 0) throw new ProtocolError(RULES.CONTROL_FRAME_RSV);
     this.payload = new Uint8Array(payloadLength);
     this.length = 0;
   }
