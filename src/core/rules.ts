@@ -110,9 +110,7 @@ export const RULES = table({
   DEFLATE_FRAME_RESPONSE_INVALID: { id: '6455-9.1-5', checks: 'the deflate-frame response has only parameters the draft defines', message: '{name}: invalid server response ({why})', docs: '/extensions#deflate-frame-and-x-webkit-deflate-frame' },
 
   // RFC 7692 §6: the compressed bit; §8 and RFC 6455 §10.4: limits.
-  PMD_RSV1_ON_CONTROL: { id: '7692-6.1-4', checks: 'permessage-deflate: RSV1 is not set on a control frame', closeCode: 1002, message: 'RFC 7692 §6.1: RSV1 set on a control frame', docs: '/extensions#on-the-wire' },
   PMD_RSV1_ON_CONTINUATION: { id: '7692-6.1-4', checks: 'permessage-deflate: RSV1 is set on a message\'s first frame only', closeCode: 1002, message: 'RFC 7692 §6.1: RSV1 set on a continuation frame', docs: '/extensions#on-the-wire' },
-  DEFLATE_FRAME_RSV1_ON_CONTROL: { id: '7692-6.1-4', checks: 'deflate-frame: RSV1 is not set on a control frame', closeCode: 1002, message: '{name}: RSV1 set on a control frame', docs: '/extensions#deflate-frame-and-x-webkit-deflate-frame' },
   INFLATE_FAILED: { id: '7692-6.2-1', checks: 'compressed data inflates', closeCode: 1007, message: '{what} cannot be inflated ({cause})', docs: '/extensions#on-the-wire' },
   LENGTH_BEYOND_2_53: { id: '6455-10.4-2', checks: 'a 64-bit length is at most 2^53 - 1 (no limit could admit more)', closeCode: 1009, message: 'payload length beyond 2^53 - 1', docs: '/framing#the-three-length-forms' },
   MESSAGE_TOO_BIG: { id: '6455-10.4-2', checks: 'a message stays within maxMessageSize, refused before it is buffered', closeCode: 1009, message: '{what} exceeds maxMessageSize {limit}', docs: '/security-defences#message-size-1009-before-the-memory-is-spent' },
