@@ -29,7 +29,7 @@ describe.runIf(runBrowser)('WebSocket over HTTP/2 with Chromium', () => {
   it('[8441-3-2, 8441-5-1, 8441-5-2] the page\'s wss:// socket is an extended CONNECT stream on the page\'s HTTP/2 connection; echo 0 B–1 MiB text and binary with permessage-deflate; close code and reason both ways', async () => {
     // HTTP/2 only (no allowHTTP1): a WebSocket that arrives at all came over HTTP/2.
     const server = http2.createSecureServer({ ...selfSignedCertificate()! });
-    const pageConnections: http2.ServerHttp2Session[] = [];
+    const pageConnections: http2.Http2Session[] = [];
     server.on('request', (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
       pageConnections.push(req.stream.session!);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -38,7 +38,7 @@ describe.runIf(runBrowser)('WebSocket over HTTP/2 with Chromium', () => {
     const sessions = new Set<http2.ServerHttp2Session>();
     server.on('session', (s: http2.ServerHttp2Session) => sessions.add(s));
     const wss = new WebSocketServer({ server, path: '/ws', perMessageDeflate: true });
-    const accepted: Array<{ session: Session; request: http2.Http2ServerRequest; connection: http2.ServerHttp2Session | undefined }> = [];
+    const accepted: Array<{ session: Session; request: http2.Http2ServerRequest; connection: http2.Http2Session | undefined }> = [];
     wss.on('connection', (session, request) => {
       const h2request = request as unknown as http2.Http2ServerRequest;
       accepted.push({ session, request: h2request, connection: h2request.stream.session });
