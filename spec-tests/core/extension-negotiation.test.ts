@@ -9,7 +9,9 @@ import {
   negotiateServerExtensions,
   parseExtensionHeader,
   serializeExtensionHeader,
+  type Extension,
   type ExtensionFactory,
+  type ExtensionParams,
 } from '../../src/core/index.js';
 import { deflateFrame } from '../../src/core/extensions/deflate-frame.js';
 import { permessageDeflate } from '../../src/core/extensions/permessage-deflate.js';
@@ -35,23 +37,24 @@ function negotiate(offer: string) {
 }
 
 describe('the server derives its answer from the client offer (RFC 6455 §4.2.2, §9.1)', () => {
-  const offers = [
-    'deflate-frame',
-    'x-webkit-deflate-frame; max_window_bits=10',
-    'permessage-deflate; client_max_window_bits',
-    'x-unknown-ext, deflate-frame',
-    'permessage-deflate; server_max_window_bits=10, deflate-frame',
-    'x-unknown-ext; a=1',
+  /** Offers and the answer a server supporting all three compression extensions gives. */
+  const offers: [string, string | undefined][] = [
+    ['deflate-frame', 'deflate-frame'],
+    ['x-webkit-deflate-frame; max_window_bits=10', 'x-webkit-deflate-frame'],
+    ['permessage-deflate; client_max_window_bits', 'permessage-deflate'],
+    ['x-unknown-ext, deflate-frame', 'deflate-frame'],
+    ['permessage-deflate; unknown_param, deflate-frame', 'deflate-frame'],
+    ['permessage-deflate; server_max_window_bits=10, deflate-frame', 'permessage-deflate; server_max_window_bits=10'],
+    ['x-unknown-ext; a=1', undefined],
   ];
 
-  it.each(offers)('[6455-4.2.2-10] [6455-4.2.2-11] answers %j only with extensions the client listed', (offer) => {
+  it.each(offers)('[6455-4.2.2-10] [6455-4.2.2-11] answers %j only with extensions the client listed: %j', (offer, expected) => {
     const offeredNames = new Set(parseExtensionHeader(offer).map((o) => o.name));
     const response = negotiate(offer);
     const answered = response === undefined ? [] : parseExtensionHeader(response);
     for (const entry of answered) expect(offeredNames.has(entry.name)).toBe(true);
-    // A server supporting several extensions picks from the client's list: never one it did not offer.
-    if (offer === 'deflate-frame') expect(answered.map((e) => e.name)).toEqual(['deflate-frame']);
-    if (offer.startsWith('x-unknown-ext; a=1')) expect(response).toBeUndefined();
+    // Unknown or declined extensions are passed over, not the end of the list.
+    expect(response).toBe(expected);
   });
 
   it('[6455-4.2.2-10] with several supported extensions offered, the choice follows the client order (one per RSV bit)', () => {
@@ -93,6 +96,60 @@ describe('extension parameters (RFC 6455 §9, §9.1)', () => {
     const good = acceptServerExtensions(parseExtensionHeader('permessage-deflate; server_max_window_bits=10'), clientFactories);
     expect(serializeExtensionHeader(good.map((e) => ({ name: e.name, params: e.responseParams })))).toBe('permessage-deflate; server_max_window_bits=10');
     for (const e of good) e.dispose();
+  });
+});
+
+/**
+ * A plug-in that changes no data (RFC 6455 §9: the interface admits any extension): it claims
+ * `rsvBits`, offers `offers`, and logs the instances disposed, so the negotiation's own rules
+ * show apart from what the compression extensions do.
+ */
+function loggingFactory(name: string, rsvBits: number, disposed: string[], offers: ExtensionParams[] = [[]]): ExtensionFactory {
+  let made = 0;
+  const make = (): Extension => {
+    const id = `${name}#${++made}`;
+    return {
+      name,
+      rsvBits,
+      responseParams: [],
+      startIncomingFrame: () => false,
+      decodeChunk: () => undefined,
+      endIncomingFrame: () => undefined,
+      encodeFrame: (payload) => ({ payload, rsv: 0 }),
+      dispose: () => void disposed.push(id),
+    };
+  };
+  return { name, offers: () => offers, acceptResponse: make, acceptOffer: make };
+}
+
+describe('negotiation with any plug-in (RFC 6455 §9.1, §4.1)', () => {
+  it('[6455-9-1] [6455-9.1-7] a server passes over an RSV bit already claimed and releases the extension it then drops', () => {
+    const disposed: string[] = [];
+    const result = negotiateServerExtensions(parseExtensionHeader('x-a, x-b, x-c'), [
+      loggingFactory('x-a', 0x20, disposed),
+      loggingFactory('x-b', 0x20, disposed),
+      loggingFactory('x-c', 0x10, disposed),
+    ]);
+    expect(result.responseHeader).toBe('x-a, x-c');
+    expect(disposed).toEqual(['x-b#1']);
+  });
+
+  it('[6455-4.1-40] [6455-9.1-6] a client fails on an extension it did not offer or that is named twice, releasing what it had accepted', () => {
+    const disposed: string[] = [];
+    const factories = [loggingFactory('x-a', 0, disposed), loggingFactory('x-quiet', 0, disposed, []), loggingFactory('x-b', 0x20, disposed)];
+    expect(() => acceptServerExtensions(parseExtensionHeader('x-a, x-quiet'), factories)).toThrow(HandshakeError); // offered nothing
+    expect(disposed).toEqual(['x-a#1']);
+    expect(() => acceptServerExtensions(parseExtensionHeader('x-a, x-a'), factories)).toThrow(HandshakeError); // even without an RSV bit
+    expect(disposed).toEqual(['x-a#1', 'x-a#2']);
+    const accepted = acceptServerExtensions(parseExtensionHeader('x-b, x-a'), factories);
+    expect(accepted.map((e) => e.name)).toEqual(['x-b', 'x-a']);
+  });
+
+  it('[6455-4.1-40] a client fails on two accepted extensions that claim the same RSV bit, releasing both', () => {
+    const disposed: string[] = [];
+    const factories = [loggingFactory('x-a', 0x20, disposed), loggingFactory('x-b', 0x20, disposed)];
+    expect(() => acceptServerExtensions(parseExtensionHeader('x-a, x-b'), factories)).toThrow(HandshakeError);
+    expect(disposed.sort()).toEqual(['x-a#1', 'x-b#1']);
   });
 });
 

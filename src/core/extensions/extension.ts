@@ -147,11 +147,7 @@ export function negotiateServerExtensions(
     claimedRsv |= extension.rsvBits;
     extensions.push(extension);
   }
-  const responseHeader =
-    extensions.length > 0
-      ? serializeExtensionHeader(extensions.map((e) => ({ name: e.name, params: e.responseParams })))
-      : undefined;
-  return { extensions, responseHeader };
+  return { extensions, responseHeader: extensions.length > 0 ? describeExtensions(extensions) : undefined };
 }
 
 /**
@@ -192,7 +188,5 @@ export function acceptServerExtensions(
 
 /** The `extensions` string of a connection: what the server's response said, in order. */
 export function describeExtensions(extensions: readonly Extension[]): string {
-  return extensions.length > 0
-    ? serializeExtensionHeader(extensions.map((e) => ({ name: e.name, params: e.responseParams })))
-    : '';
+  return serializeExtensionHeader(extensions.map((e) => ({ name: e.name, params: e.responseParams })));
 }
