@@ -1,0 +1,61 @@
+// WebSocket over HTTP/2 (RFC 8441) against a Python peer we did not write: Debian's python3-h2
+// (HTTP/2) with python3-wsproto (RFC 6455 frames) as the client of wsref's server over h2c. It
+// sees SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (§3), opens the WebSocket with an extended CONNECT
+// (§4–§5), echoes text and binary across the frame-length boundaries with permessage-deflate,
+// closes with a code and reason (END_STREAM after the closing handshake), and sends the CONNECTs a
+// careful client never would: each gets its defined answer and the connection lives on.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Resources, SYSTEM_PYTHON, systemPeerGate } from '../helpers/node-peers.js';
+import { runPythonScript } from '../helpers/python-script.js';
+import { startHttp2Endpoint } from './http2-kit.js';
+
+const resources = new Resources();
+afterEach(() => resources.cleanup());
+const CLIENT = readFileSync(new URL('./http2-python-client.py', import.meta.url), 'utf8');
+const hasH2 = spawnSync(SYSTEM_PYTHON, ['-c', 'import h2, wsproto'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+const runPython = systemPeerGate('python3-h2 and python3-wsproto', hasH2);
+
+/** Runs the Python client in `mode` against a fresh h2c endpoint; returns its lines and the endpoint. */
+async function runClient(mode: 'echo' | 'errors') {
+  const endpoint = await startHttp2Endpoint(resources, { tls: false, options: { perMessageDeflate: true, protocols: ['chat'] } });
+  const script = runPythonScript(resources, CLIENT, [String(endpoint.port), mode]);
+  const lines: Record<string, unknown>[] = [];
+  for (;;) {
+    const line = (await script.lines.next()).value;
+    lines.push(line);
+    if (line.step === 'closed' || line.step === 'after') break;
+  }
+  expect(await script.exited).toBe(0);
+  return { lines, endpoint };
+}
+
+describe.runIf(runPython)('python3-h2 + python3-wsproto client, wsref server (h2c)', () => {
+  it('[8441-3-1, 8441-5-1, 8441-5-2] settings, extended CONNECT with chat + permessage-deflate, echo 0 B–1 MiB text and binary, close 4000 with reason and END_STREAM', async () => {
+    const { lines, endpoint } = await runClient('echo');
+    const step = (name: string) => lines.filter((l) => l.step === name);
+    expect(step('settings')).toEqual([{ step: 'settings', enableConnectProtocol: 1 }]);
+    expect(step('handshake')[0]).toMatchObject({ status: 200, headers: { 'sec-websocket-protocol': 'chat', 'sec-websocket-extensions': expect.stringMatching(/^permessage-deflate/) } });
+    expect(step('echo')).toEqual([0, 125, 126, 65535, 65536, 1 << 20].map((size) => ({ step: 'echo', size, text: true, binary: true })));
+    expect(step('closed')).toEqual([{ step: 'closed', close: [4000, 'python says bye'], endStream: true }]);
+    expect(step('reset')).toEqual([]); // a clean close never resets the stream
+    expect(endpoint.connections[0]!.session.extensions).toMatch(/^permessage-deflate/);
+  });
+
+  it('[8441-4-2, 8441-4-3, 8441-5-1, 8441-5-3] malformed CONNECTs are reset with PROTOCOL_ERROR, refused ones get 400 (with the version for a wrong one), and the connection lives on', async () => {
+    const { lines, endpoint } = await runClient('errors');
+    const cases = Object.fromEntries(lines.filter((l) => l.step === 'case').map((l) => [l.name, l.reset !== undefined ? `reset ${l.reset}` : l.status]));
+    expect(cases).toEqual({
+      'no-protocol-with-path': 'reset 1', // RFC 9113 §8.5: a plain CONNECT carries no :scheme/:path
+      'no-path': 'reset 1', // RFC 8441 §4: :protocol needs :scheme and :path
+      'protocol-not-websocket': 400,
+      'with-key': 400,
+      'with-connection-upgrade': 'reset 1', // RFC 8441 §5, RFC 9113 §8.2.2
+      'wrong-version': 400,
+    });
+    expect(lines.find((l) => l.name === 'wrong-version')).toMatchObject({ headers: { 'sec-websocket-version': '13' } });
+    expect(lines.at(-1)).toMatchObject({ step: 'after', status: 200 });
+    expect(endpoint.connections).toHaveLength(1); // only the last, well-formed one
+  });
+});
