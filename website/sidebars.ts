@@ -44,6 +44,8 @@ const protocolChapters = [
   'closing',
   'extensions',
   ...(exists('extensions-comparison.md') ? ['extensions-comparison'] : []),
+  // RFC 8441: the same protocol on an HTTP/2 stream.
+  ...(exists('http2.md') ? ['http2'] : []),
   'security',
   ...(exists('security-defences.md') ? ['security-defences'] : []),
   // Every check the core applies, written from src/core/rules.ts by scripts/rules-index.ts.
