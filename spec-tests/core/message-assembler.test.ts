@@ -16,9 +16,9 @@ interface DataFrame {
 }
 
 /** Feeds frames to an assembler; returns the messages, or the close code of the first ProtocolError. */
-function assemble(frames: DataFrame[], maxMessageSize = 1 << 20): { messages: AssembledMessage[]; code?: number; rule?: string } {
+function assemble(frames: DataFrame[], maxMessageSize = 1 << 20): { messages: Omit<AssembledMessage, 'type'>[]; code?: number; rule?: string } {
   const assembler = new MessageAssembler(maxMessageSize, isValidUtf8);
-  const messages: AssembledMessage[] = [];
+  const messages: Omit<AssembledMessage, 'type'>[] = [];
   try {
     for (const f of frames) {
       assembler.startFrame(f.fin, f.rsv ?? 0, f.opcode, f.payload.length);
@@ -118,7 +118,7 @@ describe('reserved bits (RFC 6455 §5.2)', () => {
     assembler.useExtensions([passThrough]);
     assembler.startFrame(true, 0x40, Opcode.Binary, 1);
     assembler.payload(new Uint8Array([7]));
-    expect(assembler.endFrame()).toEqual({ data: new Uint8Array([7]), isText: false });
+    expect(assembler.endFrame()).toEqual({ type: 'message', data: new Uint8Array([7]), isText: false });
     expect(() => assembler.startFrame(true, 0x20, Opcode.Binary, 0)).toThrow(ProtocolError);
   });
 });

@@ -6,6 +6,7 @@
 import type { HandshakeError, ProtocolError } from './errors.js';
 import type { ClientHandshakeOptions, ServerHandshakeOptions } from './handshake/opening-handshake.js';
 import type { MaskKeySource } from './framing/frame-writer.js';
+import type { AssembledMessage } from './messages/message-assembler.js';
 import type { WholeUtf8Check } from './messages/utf8.js';
 
 /** The four states of RFC 6455 §4–§7 (numbered as the WHATWG `readyState`). */
@@ -50,7 +51,7 @@ export type ConnectionEvent =
   /** The opening handshake succeeded: the connection is OPEN (RFC 6455 §4.1, §4.2.2). */
   | { readonly type: 'open' }
   /** A complete message (RFC 6455 §6.2); `data` is a view the application may keep. */
-  | { readonly type: 'message'; readonly data: Uint8Array; readonly isText: boolean }
+  | AssembledMessage
   /** A ping arrived (RFC 6455 §5.5.2); with `autoPong` its pong is already in the output. */
   | { readonly type: 'ping'; readonly payload: Uint8Array }
   /** A pong arrived (RFC 6455 §5.5.3). */

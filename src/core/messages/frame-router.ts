@@ -47,7 +47,7 @@ export class FrameRouter implements FrameSink {
     const opcode = this.frameOpcode;
     if (opcode < Opcode.Close) {
       const message = this.messages.endFrame();
-      if (message) this.events.push({ type: 'message', data: message.data, isText: message.isText });
+      if (message) this.events.push(message); // the assembler's object is the event: no copy
       return;
     }
     const payload = this.control.finish();

@@ -18,8 +18,10 @@ import { Opcode } from '../framing/frame-header.js';
 import { MessageBuffer } from './message-buffer.js';
 import { Utf8Validator, type WholeUtf8Check } from './utf8.js';
 
-/** A complete message. `data` is a view the receiver may keep. */
+/** A complete message. `data` is a view the receiver may keep. It is also the connection's `message` event. */
 export interface AssembledMessage {
+  /** Always `'message'`: the connection queues this very object as its event (no second object per message). */
+  readonly type: 'message';
   /** The message's payload, after the extensions decoded it (e.g. inflated). */
   readonly data: Uint8Array;
   /** True for a text message (already checked to be UTF-8), false for binary. */
@@ -131,7 +133,7 @@ export class MessageAssembler {
     }
     const data = this.bytes.take();
     this.reset();
-    return { data, isText };
+    return { type: 'message', data, isText };
   }
 
   /** Drops any message in progress. */
