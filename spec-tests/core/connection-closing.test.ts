@@ -258,7 +258,7 @@ describe('when the transport closes (RFC 6455 §7.1.4–§7.1.6, §7.2.1)', () =
     const { conn, log } = openEndpoint('server');
     feed(conn, clientFrame({ opcode: Opcode.Text, payload: hex('c0 80') }));
     expect(log.failCode).toBe(1007);
-    expect(log.errors[0]!.message).toMatch(/UTF-8/);
+    expect(log.errors[0]).toMatchObject({ rule: '6455-8.1-1', code: 'WSREF_TEXT_NOT_UTF8' });
     expect(conn.transportClosed()).toEqual({ code: 1006, reason: '', wasClean: false });
     log.takeWritten();
     feed(conn, clientFrame({ opcode: Opcode.Close, payload: closeBody(1000) }));

@@ -9,6 +9,7 @@
 // payload is inflated inside `Extension.decodeChunk`, before the call returns.
 
 import { ProtocolError } from '../errors.js';
+import { RULES } from '../rules.js';
 
 /** How to build a compressor. */
 export interface DeflaterOptions {
@@ -139,9 +140,9 @@ export class DeflateStreams {
         inflater.close();
         this.inflater = undefined;
         if (error instanceof InflateLimitError) {
-          throw new ProtocolError(1009, `${this.what} inflates to more than the ${limit} bytes the message may still grow by`);
+          throw new ProtocolError(RULES.INFLATE_TOO_BIG, { what: this.what, limit });
         }
-        throw new ProtocolError(1007, `${this.what} cannot be inflated (${(error as Error).message})`);
+        throw new ProtocolError(RULES.INFLATE_FAILED, { what: this.what, cause: (error as Error).message });
       }
       left -= inflated.length;
       out.push(inflated); // the assembler skips empty pieces

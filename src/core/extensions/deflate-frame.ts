@@ -22,6 +22,7 @@
 // rule (8..15, no leading zeros).
 
 import { HandshakeError } from '../errors.js';
+import { RULES } from '../rules.js';
 import { RSV1 } from '../framing/frame-header.js';
 import { checkCompressorOptions, checkWindowBits, describeValue, MAX_WINDOW_BITS, parseWindowBits, repeatedParameter } from './compression-parameters.js';
 import { DeflateStreams, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec } from './deflate-codec.js';
@@ -101,7 +102,7 @@ export function deflateFrame(options: DeflateFrameOptions): ExtensionFactory {
 
     acceptResponse(params: ExtensionParams): Extension {
       const agreed = readParams(params);
-      if (typeof agreed === 'string') throw new HandshakeError(`${name}: invalid server response (${agreed})`);
+      if (typeof agreed === 'string') throw new HandshakeError(RULES.DEFLATE_FRAME_RESPONSE_INVALID, { name, why: agreed });
       // The response's parameters bind our compressor; the offer's bound the server's.
       return activate(params, agreed);
     },

@@ -11,6 +11,7 @@
 // (RFC 7692 §6, deflate-frame) leave them alone, and RFC 6455 §5.5 keeps them short.
 
 import { HandshakeError } from '../errors.js';
+import { RULES } from '../rules.js';
 import { serializeExtensionHeader, type ExtensionOffer } from '../handshake/extension-header.js';
 
 /** Parameters of one extension offer or response, in order: `[name, value]`, `true` for a name without value. */
@@ -166,15 +167,15 @@ export function acceptServerExtensions(
     for (const entry of response) {
       const factory = factories.find((f) => f.name === entry.name);
       if (!factory || factory.offers().length === 0) {
-        throw new HandshakeError(`server accepted extension "${entry.name}" that was not offered`);
+        throw new HandshakeError(RULES.EXTENSION_NOT_OFFERED, { name: JSON.stringify(entry.name) });
       }
       if (extensions.some((e) => e.name === entry.name)) {
-        throw new HandshakeError(`server named extension "${entry.name}" twice`);
+        throw new HandshakeError(RULES.EXTENSION_REPEATED, { name: JSON.stringify(entry.name) });
       }
       const extension = factory.acceptResponse(entry.params);
       if ((extension.rsvBits & claimedRsv) !== 0) {
         extension.dispose();
-        throw new HandshakeError(`extension "${entry.name}" claims an RSV bit already in use`);
+        throw new HandshakeError(RULES.EXTENSION_RSV_CONFLICT, { name: JSON.stringify(entry.name) });
       }
       claimedRsv |= extension.rsvBits;
       extensions.push(extension);

@@ -10,6 +10,7 @@
 // The window-size values and option checks it shares with deflate-frame: compression-parameters.ts.
 
 import { HandshakeError, ProtocolError } from '../errors.js';
+import { RULES } from '../rules.js';
 import { RSV1 } from '../framing/frame-header.js';
 import { checkCompressorOptions, checkWindowBits, describeValue, MAX_WINDOW_BITS, parseWindowBits, repeatedParameter } from './compression-parameters.js';
 import { DeflateStreams, SYNC_FLUSH_TAIL, removeSyncFlushTail, type DeflateCodec } from './deflate-codec.js';
@@ -153,7 +154,7 @@ export function permessageDeflate(options: PermessageDeflateOptions): ExtensionF
 
     acceptResponse(params: ExtensionParams): Extension {
       const fail = (why: string): never => {
-        throw new HandshakeError(`permessage-deflate: invalid server response (${why}); RFC 7692 §7 requires failing the connection`);
+        throw new HandshakeError(RULES.PMD_RESPONSE_INVALID, { why });
       };
       const agreed = readParams(params, 'response');
       if (typeof agreed === 'string') return fail(agreed); // §7: unknown, repeated or invalid parameter
@@ -250,7 +251,7 @@ class PermessageDeflateExtension implements Extension {
       return compressedBit;
     }
     // §6.1: "MUST NOT set the Per-Message Compressed bit of ... non-first fragments"
-    if (compressedBit) throw new ProtocolError(1002, 'RFC 7692 §6.1: RSV1 set on a continuation frame');
+    if (compressedBit) throw new ProtocolError(RULES.PMD_RSV1_ON_CONTINUATION);
     return this.receivingCompressed;
   }
 
