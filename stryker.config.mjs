@@ -2,7 +2,16 @@
 // branch in src/core at a time and runs the tests that cover it; a mutant that no test notices
 // ("survived") is a rule the tests would not defend. Run `npm run mutate` (all of src/core) or one
 // folder at a time: `npm run mutate -- --mutate 'src/core/framing/**/*.ts'`.
-// Everything it writes (incremental cache, HTML/JSON reports, sandbox) goes under .stryker/ (git-ignored).
+// Everything it writes (incremental caches, HTML/JSON reports, sandbox) goes under .stryker/ (git-ignored).
+
+// Each --mutate pattern keeps its own cache and reports, so folder runs do not overwrite each other:
+// 'src/core/framing/**/*.ts' → .stryker/incremental/src-core-framing.json, .stryker/reports/src-core-framing.html.
+function mutatePattern(argv) {
+  const i = argv.findIndex((arg) => arg === '--mutate' || arg === '-m');
+  if (i >= 0) return argv[i + 1];
+  return argv.find((arg) => arg.startsWith('--mutate='))?.slice('--mutate='.length);
+}
+const runName = (mutatePattern(process.argv) ?? 'src/core').replace(/\*.*$/, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -15,18 +24,20 @@ export default {
   concurrency: 1,
   // Re-runs reuse the results of unchanged code and tests.
   incremental: true,
-  incrementalFile: '.stryker/incremental.json',
+  incrementalFile: `.stryker/incremental/${runName}.json`,
   tempDirName: '.stryker/tmp',
   cleanTempDir: 'always',
   // The sandbox copy needs only the code and tests, not the docs site (hundreds of MB) or the bench.
   ignorePatterns: ['website', 'docs', 'bench', 'soak', 'deploy', 'dist', 'coverage', 'autobahn/reports', '.tmp', 'dist-building-*'],
   reporters: ['clear-text', 'html', 'json', 'progress'],
-  htmlReporter: { fileName: '.stryker/reports/mutation.html' },
-  jsonReporter: { fileName: '.stryker/reports/mutation.json' },
+  htmlReporter: { fileName: `.stryker/reports/${runName}.html` },
+  jsonReporter: { fileName: `.stryker/reports/${runName}.json` },
   // clear-text prints every file and a row per folder with its score.
   clearTextReporter: { allowEmojis: false, logTests: false, reportScoreTable: true },
   // Types are checked by `npm run typecheck`; mutants that do not compile count as errors, not kills.
   disableTypeChecks: 'src/core/**/*.ts',
-  timeoutMS: 10_000,
+  // A mutant that makes a loop endless is killed by the timeout; keep it short, each costs a runner restart.
+  timeoutMS: 3_000,
+  timeoutFactor: 1.25,
   thresholds: { high: 90, low: 80, break: null },
 };
