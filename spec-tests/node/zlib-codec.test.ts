@@ -131,6 +131,12 @@ function farRepeats(): Uint8Array[] {
   return [...messages, messages[1]!.slice(0, 100)];
 }
 
+/** Bytes with little redundancy (a linear congruential generator). */
+function noise(length: number): Uint8Array {
+  let seed = 11;
+  return new Uint8Array(length).map(() => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) >>> 23);
+}
+
 function concat(pieces: readonly Uint8Array[]): Uint8Array {
   return Uint8Array.from(pieces.flatMap((p) => [...p]));
 }
@@ -256,6 +262,8 @@ describe('createZlibCodec (Node zlib, synchronous)', () => {
     const scan = scanDeflate(stream);
     expect(Buffer.from(scan.output).equals(Buffer.from(concat(messages)))).toBe(true);
     expect(scan.maxDistance).toBeLessThanOrEqual(256);
+    // By the documented means (Z_RLE), not by zlib's undocumented margin: every match is 1 byte back.
+    expect(scan.maxDistance).toBeLessThanOrEqual(1);
     // It still compresses runs (Z_RLE): 2000 equal bytes shrink to a few dozen.
     expect(deflater.deflate(new Uint8Array(2000).fill(0x41)).length).toBeLessThan(50);
   });
@@ -284,6 +292,35 @@ describe('createZlibCodec (Node zlib, synchronous)', () => {
     expect(() => codec.createDeflater({ windowBits: 16 })).toThrow(RangeError);
     expect(() => codec.createInflater({ windowBits: 7.5 })).toThrow(RangeError);
     expect(() => createZlibCodec({ chunkSize: 10 })).toThrow(RangeError);
+    expect(() => createZlibCodec({ chunkSize: 100.5 })).toThrow(RangeError);
+  });
+
+  it('[wsref] hands level and memLevel to zlib', () => {
+    const records = text(Array.from({ length: 3000 }, (_, i) => `{"id":${i},"v":${(i * 7919) % 10007}}`).join(','));
+    const size = (options: { level?: number; memLevel?: number }, data: Uint8Array): number => {
+      const deflater = codec.createDeflater({ windowBits: 15, ...options });
+      const length = deflater.deflate(data).length;
+      deflater.close();
+      return length;
+    };
+    expect(size({ level: 0 }, records)).toBeGreaterThan(records.length); // stored blocks only
+    expect(size({ level: 9 }, records)).toBeLessThan(records.length / 2);
+    // memLevel 1 cuts blocks short (RFC 1951 block headers add up on data that does not compress).
+    const random = noise(100_000);
+    expect(size({ memLevel: 1 }, random)).toBeGreaterThan(size({ memLevel: 9 }, random));
+  });
+
+  it('[wsref] an inflater keeps to its window across calls: a reference further back fails (RFC 7692 §7.2.2)', () => {
+    const block = noise(2000);
+    const deflater = codec.createDeflater({ windowBits: 15 });
+    const first = deflater.deflate(block);
+    const second = deflater.deflate(block); // refers 2000 bytes back, into the first call's output
+    const small = codec.createInflater({ windowBits: 10 });
+    expect(Buffer.from(small.inflate(first, 1 << 20)).equals(Buffer.from(block))).toBe(true);
+    expect(() => small.inflate(second, 1 << 20)).toThrow(/too far back/);
+    const full = codec.createInflater({ windowBits: 15 });
+    full.inflate(first, 1 << 20);
+    expect(Buffer.from(full.inflate(second, 1 << 20)).equals(Buffer.from(block))).toBe(true);
   });
 
   it('[wsref] close() frees each zlib stream at once (native handle released), twice is harmless, and no error surfaces later', async () => {
