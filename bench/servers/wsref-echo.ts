@@ -28,7 +28,8 @@ wss.on('connection', (session) => {
 
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
-  serveHarness(port, { impl: 'wsref', deflate, runner: import.meta.url.endsWith('.js') ? 'tsc output' : 'tsx', textBytesApi: false }, {
+  // `script` tells which build answered: this tree's, or a --baseline build's (../baseline.ts).
+  serveHarness(port, { impl: 'wsref', deflate, runner: import.meta.url.endsWith('.js') ? 'tsc output' : 'tsx', textBytesApi: false, script: import.meta.url }, {
     connections: () => wss.clients.size,
     messages: () => echoed,
   });

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { prepareBaseline } from '../../bench/baseline.js';
 import { buildClientFrame, webSocketReplyCounter } from '../../bench/loadgen/wire.js';
@@ -176,11 +177,23 @@ describe('benchmark harness', () => {
     try {
       expect(existsSync(path.join(baseline.benchDir, 'servers', 'wsref-echo.ts'))).toBe(true);
       expect(baseline.benchDir.startsWith(os.tmpdir())).toBe(true);
-      const config = { ...smokeConfig(['echo', 'client']), echoPayloads: ['binary'] as const, compare: AFTER_VS_BEFORE, baselineBenchDir: baseline.benchDir };
-      const rows = buildRows((await runScenarios(config)).samples, { compare: AFTER_VS_BEFORE, baseline: true });
-      expect(rows.map((r) => `${r.scenario} ${r.metric} ${r.sizeLabel}`)).toContain('client echo cpu/msg 1 KiB');
+      const config = { ...smokeConfig(['echo', 'latency', 'idle', 'deflate', 'client', 'ceiling']), echoPayloads: ['binary'] as const, compare: AFTER_VS_BEFORE, baselineBenchDir: baseline.benchDir };
+      const { samples, serverInfo } = await runScenarios(config);
+      const rows = buildRows(samples, { compare: AFTER_VS_BEFORE, baseline: true });
+      // Each side ran its own build: the baseline's servers from the temporary worktree, ours from here.
+      expect((serverInfo.before as { script: string }).script).toBe(pathToFileURL(path.join(baseline.benchDir, 'servers', 'wsref-echo.ts')).href);
+      const ours = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'servers', 'wsref-echo.ts');
+      expect((serverInfo.after as { script: string }).script).toBe(pathToFileURL(ours).href);
+      const names = rows.map((r) => `${r.scenario} ${r.metric}`);
+      for (const expected of ['echo cpu/msg', 'latency p99', 'idle conns rss/conn', 'deflate echo cpu/msg', 'deflate conns heap/conn', 'client echo cpu/msg', 'parser ceiling msg/s']) {
+        expect(names, expected).toContain(expected);
+      }
       for (const row of rows) {
-        for (const impl of ['after', 'before'] as const) expect(row.results[impl]?.median, `${row.scenario} ${row.metric} ${impl}`).toBeGreaterThan(0);
+        for (const impl of ['after', 'before'] as const) {
+          const median = row.results[impl]?.median;
+          expect(Number.isFinite(median), `${row.scenario} ${row.metric} ${impl}`).toBe(true);
+          if (row.unit !== 'B/conn') expect(median, `${row.scenario} ${row.metric} ${impl}`).toBeGreaterThan(0);
+        }
         expect(row.results.tcp).toBeUndefined();
         expect(['PASS', 'MISS']).toContain(row.verdict);
       }
