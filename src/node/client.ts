@@ -7,10 +7,12 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Connection, HandshakeError, HttpHeadParser, parseWebSocketUri, type WebSocketUri } from '../core/index.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT } from './defaults.js';
 import { basicAuthorization, headersForAuthenticationRetry, takeCredentials } from './credentials.js';
 import { buildExtensionFactories, type CompressionOptions } from './extensions.js';
+import { connectHttp2 } from './http2-client.js';
 import { nativeUtf8Check, sha1 } from './platform.js';
-import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from './session.js';
+import { Session, type SessionOptions } from './session.js';
 
 export interface ClientOptions extends SessionOptions, CompressionOptions {
   /** Subprotocols to offer, preferred first (RFC 6455 §4.1 step 10). */
@@ -31,6 +33,12 @@ export interface ClientOptions extends SessionOptions, CompressionOptions {
    * or to abandon the attempt by destroying it.
    */
   onSocket?: (socket: net.Socket) => void;
+  /**
+   * Open the WebSocket as a stream of an HTTP/2 connection (RFC 8441) shared with the other
+   * WebSockets to the same origin; fails when the server does not offer it. `proxy`, `onSocket`
+   * and URL credentials do not apply. Default false (HTTP/1.1).
+   */
+  http2?: boolean;
 }
 
 /**
@@ -41,9 +49,10 @@ export interface ClientOptions extends SessionOptions, CompressionOptions {
  * `Authorization: Basic` (credentials.ts).
  */
 export async function connect(url: string, options: ClientOptions = {}): Promise<Session> {
+  if (options.http2) return connectHttp2(url, options);
   const { url: target, authorization } = takeCredentials(url);
   const uri = parseWebSocketUri(target);
-  const timeout = options.handshakeTimeout ?? 10_000;
+  const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
   let socket: net.Socket | undefined;
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
@@ -106,7 +115,7 @@ async function open(uri: WebSocketUri, options: ClientOptions, onSocket: (socket
     const protocols = typeof options.protocols === 'string' ? [options.protocols] : (options.protocols ?? []);
     const connection = new Connection({
       role: 'client',
-      maxMessageSize: options.maxMessageSize ?? DEFAULT_SESSION_OPTIONS.maxMessageSize,
+      maxMessageSize: options.maxMessageSize, // the core applies the default
       utf8Check: nativeUtf8Check,
       client: {
         uri,

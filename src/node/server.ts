@@ -16,17 +16,19 @@ import {
   Connection,
   HandshakeError,
   headerListFromRaw,
+  ReadyState,
   validateClientRequest,
   type ValidatedRequest,
   type ExtensionFactory,
   type Extension,
 } from '../core/index.js';
 import type { ValidatedExtendedConnect } from '../core/handshake/extended-connect.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_SHUTDOWN_REASON, DEFAULT_SHUTDOWN_TIMEOUT } from './defaults.js';
 import { buildExtensionFactories, type CompressionOptions } from './extensions.js';
 import { warnIfSlowRequestHead } from './http-server-options.js';
 import { attachHttp2, isHttp2Server } from './http2-server.js';
 import { nativeUtf8Check, sha1 } from './platform.js';
-import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from './session.js';
+import { Session, type SessionOptions } from './session.js';
 
 /** What an `authenticate` hook may answer: accept (true), or reject with a status and optional headers/body. */
 export type AuthenticationResult =
@@ -79,9 +81,6 @@ export interface WebSocketServerEvents {
   /** An unexpected failure: a 'connection' listener threw, or an internal error during a handshake. Emitted only when listened to. */
   error: [error: Error];
 }
-
-/** `handshakeTimeout` when none is given: 10 s from the complete request head to the 101. */
-const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 
 /** The endpoints attached to one HTTP server, dispatched by path from one 'upgrade' listener. */
 const endpointsByServer = new WeakMap<EventEmitter, WebSocketServer[]>();
@@ -234,10 +233,10 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   openSession(socket: Duplex, answer: { protocol: string | undefined; extensions: Extension[] }, request: http.IncomingMessage, head?: Uint8Array): Session {
     const connection = new Connection({
       role: 'server',
-      maxMessageSize: this.options.maxMessageSize ?? DEFAULT_SESSION_OPTIONS.maxMessageSize,
+      maxMessageSize: this.options.maxMessageSize, // the core applies the default
       utf8Check: nativeUtf8Check,
     });
-    const session = new Session(socket as Socket, connection, this.options);
+    const session = new Session(socket, connection, this.options);
     session.establish(answer.protocol, answer.extensions);
     session.trackIn(this.clients); // leaves the set when it closes
     this.announce(session, request);
@@ -265,7 +264,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       this.emit('connection', session, request);
     } catch (error) {
       if (this.listenerCount('error') > 0) this.emit('error', error as Error);
-      if (session.readyState === 1) session.close(CloseCode.InternalError, 'connection handler failed');
+      if (session.readyState === ReadyState.OPEN) session.close(CloseCode.InternalError, 'connection handler failed');
     }
   }
 
@@ -278,12 +277,12 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     this.closing = true;
     if (this.options.server) detach(this.options.server, this);
     const sessions = [...this.clients];
-    const closed = sessions.map((s) => new Promise<void>((resolve) => (s.readyState === 3 ? resolve() : s.once('close', () => resolve()))));
+    const closed = sessions.map((s) => new Promise<void>((resolve) => (s.readyState === ReadyState.CLOSED ? resolve() : s.once('close', () => resolve()))));
     for (const session of sessions) {
-      if (session.readyState === 1) session.close(options.code ?? CloseCode.GoingAway, options.reason ?? 'server shutting down');
+      if (session.readyState === ReadyState.OPEN) session.close(options.code ?? CloseCode.GoingAway, options.reason ?? DEFAULT_SHUTDOWN_REASON);
     }
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeout ?? 5_000).unref()));
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeout ?? DEFAULT_SHUTDOWN_TIMEOUT).unref()));
     await Promise.race([Promise.all(closed), deadline]);
     clearTimeout(timer);
     for (const session of this.clients) session.terminate();

@@ -18,7 +18,7 @@ export interface WriterLimits {
   readonly maxBufferedAmount: number;
 }
 
-/** The error a stream is destroyed with when its peer does not read. */
+/** Why a stream was dropped: its peer does not read (RFC 6455 §10.4). */
 export class SlowReaderError extends Error {
   constructor(queued: number, limit: number) {
     super(`peer is not reading: ${queued} bytes still queued from earlier writes exceed maxBufferedAmount ${limit}`);
@@ -47,22 +47,22 @@ export class SocketWriter {
 
   /**
    * Writes frames: the chunks in order (a frame's header and payload are adjacent chunks, as the
-   * core's `dataToSend()` gives them). Returns false when nothing was written: the stream is gone,
-   * or its peer stopped reading and has just been dropped (the stream is destroyed with a
-   * `SlowReaderError`, which its `'error'` event reports). The chunks are not kept by the writer,
-   * only by the stream: the array itself may be reused as soon as this returns.
+   * core's `dataToSend()` gives them). Nothing is written once the stream is gone. When its peer
+   * has stopped reading, the stream is destroyed instead and the `SlowReaderError` returned, for
+   * the session to report (a transport's own `destroy` may not carry an error: an HTTP/2 stream
+   * is reset). The writer keeps no chunk: the array may be reused as soon as this returns.
    */
-  write(chunks: readonly Uint8Array[]): boolean {
+  write(chunks: readonly Uint8Array[]): SlowReaderError | undefined {
     const stream = this.stream;
-    if (stream.destroyed || stream.writableEnded) return false;
+    if (stream.destroyed || stream.writableEnded) return undefined;
     // What earlier writes left unread decides, not these frames: a peer that keeps reading gets a
     // message of any size, a peer that stopped is dropped before we queue more (RFC 6455 §10.4).
     // Pongs and close frames obey the same bound, or a peer that floods pings and never reads
     // could make us buffer pongs without limit.
     const queued = stream.writableLength;
     if (queued > this.limits.maxBufferedAmount) {
-      stream.destroy(new SlowReaderError(queued, this.limits.maxBufferedAmount));
-      return false;
+      stream.destroy();
+      return new SlowReaderError(queued, this.limits.maxBufferedAmount);
     }
     // Frames written in the same tick leave together (one writev), header and payload uncopied.
     if (!this.corked) {
@@ -71,7 +71,7 @@ export class SocketWriter {
       process.nextTick(SocketWriter.uncork, this);
     }
     for (let i = 0; i < chunks.length; i++) stream.write(chunks[i]);
-    return true;
+    return undefined;
   }
 
   /** A static function with its writer as argument: no closure per write or per session. */

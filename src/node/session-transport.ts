@@ -1,0 +1,177 @@
+// A session's side toward its transport (RFC 6455 §7.1.1: the transport under the WebSocket
+// connection, closed and dropped on the protocol's terms): any `stream.Duplex` — a TCP or TLS
+// socket, an HTTP/2 stream (RFC 8441) — its shared listeners, its writer (socket-writer.ts), the
+// session's clocks (session-timers.ts), and the events the transport itself causes (error,
+// drain, close). `Session` (session.ts) adds the protocol side on top: the core and its events.
+
+import { EventEmitter } from 'node:events';
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { CloseCode, ReadyState, type CloseResult } from '../core/index.js';
+import { DEFAULT_SESSION_OPTIONS } from './defaults.js';
+import { SessionTimers, type TimedSession } from './session-timers.js';
+import type { SessionEvents, SessionOptions } from './session-types.js';
+import { SocketWriter } from './socket-writer.js';
+
+/** The transport side of a `Session`; not used on its own. */
+export abstract class TransportSession extends EventEmitter<SessionEvents> {
+  protected readonly transport: Duplex;
+  protected readonly writer: SocketWriter;
+  protected readonly timers: SessionTimers;
+  /** The transport has closed ('close' was emitted or is waiting behind held events). */
+  protected closed = false;
+  /**
+   * While set (see `Session.holdEvents`), events wait here in arrival order; the core is not
+   * drained meanwhile, so its events wait inside it.
+   */
+  protected heldEvents: Array<[event: keyof SessionEvents, args: unknown[]]> | undefined;
+  /** The server's set of open sessions, if any: this session leaves it when closed. */
+  private registry: Set<TransportSession> | undefined;
+
+  protected constructor(transport: Duplex, options: SessionOptions) {
+    super();
+    const settings = resolveSessionOptions(options);
+    this.transport = transport;
+    this.writer = new SocketWriter(transport, settings);
+    this.timers = new SessionTimers(settings, new TransportSession.Clock(this));
+    if (transport instanceof Socket) {
+      // TCP (or TLS over it): no Nagle delay (frames are corked per tick already), no idle timeout of Node's.
+      transport.setNoDelay(true);
+      transport.setTimeout(0);
+    }
+    // The listeners are shared by all sessions (no closures per connection: idle connections
+    // are counted in the thousands); each finds its session through the transport.
+    (transport as LinkedTransport)[kSession] = this;
+    transport.on('data', TransportSession.onData);
+    transport.on('end', TransportSession.onEnd);
+    transport.on('close', TransportSession.onClose);
+    transport.on('error', TransportSession.onError);
+    transport.on('drain', TransportSession.onDrain);
+  }
+
+  /** CONNECTING, OPEN, CLOSING or CLOSED: the protocol's state. */
+  abstract get readyState(): ReadyState;
+  /** Sends a ping (the keepalive's). */
+  abstract ping(): void;
+  /** Starts the closing handshake (the idle timeout's). */
+  abstract close(code?: number, reason?: string): void;
+  /** Bytes arrived from the peer. */
+  protected abstract bytesReceived(chunk: Uint8Array): void;
+  /** The transport closed: how the connection ended (RFC 6455 §7.1.4–§7.1.6). */
+  protected abstract transportClosed(): CloseResult;
+
+  /** Bytes queued in the transport, not yet handed to the operating system. */
+  get bufferedAmount(): number { return this.writer.bufferedAmount; }
+  /** The peer's address, for logs (undefined when the transport does not say). */
+  get remoteAddress(): string | undefined { return (this.transport as Partial<Socket>).remoteAddress; }
+
+  /** Resolves when the transport's buffer has drained below `highWaterMark` (or the session closed). */
+  drained(): Promise<void> {
+    if (this.writer.belowHighWaterMark || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.off('drain', done);
+        this.off('close', done);
+        resolve();
+      };
+      this.on('drain', done);
+      this.on('close', done);
+    });
+  }
+
+  /** Drops the connection at once, without a closing handshake (reported as 1006). */
+  terminate(): void { this.transport.destroy(); }
+  /** Stops reading from the peer (TCP backpressure) until `resume()`. */
+  pause(): void { this.transport.pause(); }
+  /** Starts reading from the transport again after `pause()`. */
+  resume(): void { this.transport.resume(); }
+
+  /** @internal Keeps this session in `registry` (a server's `clients`) until it closes. */
+  trackIn(registry: Set<TransportSession>): void {
+    this.registry = registry;
+    registry.add(this);
+  }
+
+  /** Emits an event now, or queues it behind the held events. Errors are reported to listeners only. */
+  protected emitNow(event: keyof SessionEvents, args: unknown[]): void {
+    if (this.heldEvents) {
+      this.heldEvents.push([event, args]);
+      return;
+    }
+    // An unheard error must never crash the process.
+    if (event === 'error' && this.listenerCount('error') === 0) return;
+    (this.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
+    if (event === 'close') this.removeAllListeners('drain');
+  }
+
+  /** What the clocks do to their session: one small object per session, its methods on the prototype. */
+  private static readonly Clock = class implements TimedSession {
+    constructor(private readonly session: TransportSession) {}
+    sendKeepalivePing(): void {
+      if (this.session.readyState === ReadyState.OPEN) this.session.ping();
+    }
+    closeIdle(): void {
+      if (this.session.readyState === ReadyState.OPEN) this.session.close(CloseCode.GoingAway, 'idle timeout');
+    }
+    dropTransport(error?: Error): void {
+      if (error) this.session.emitNow('error', [error]);
+      this.session.transport.destroy();
+    }
+    endTransport(): void {
+      this.session.transport.end(); // what is queued (the close frame) goes first, then FIN
+    }
+  };
+
+  // ─── Transport events (shared listeners: `this` is the transport) ─────────────────────
+
+  private static onData(this: Duplex, chunk: Buffer): void {
+    const session = (this as LinkedTransport)[kSession];
+    session.timers.received();
+    session.bytesReceived(chunk);
+  }
+
+  private static onEnd(this: Duplex): void {
+    // The peer closed its side (TCP FIN). The upgraded socket is half-open capable; close ours too.
+    if (!this.destroyed) this.end();
+  }
+
+  private static onError(this: Duplex, error: Error): void {
+    (this as LinkedTransport)[kSession].emitNow('error', [error]);
+    this.destroy();
+  }
+
+  private static onDrain(this: Duplex): void {
+    (this as LinkedTransport)[kSession].emit('drain');
+  }
+
+  private static onClose(this: Duplex): void {
+    const session = (this as LinkedTransport)[kSession];
+    if (session.closed) return;
+    session.closed = true;
+    session.timers.stop();
+    session.registry?.delete(session);
+    const result = session.transportClosed();
+    session.emitNow('close', [result.code, result.reason, result.wasClean]);
+  }
+}
+
+/** Where a transport keeps its session, for the shared listeners. */
+const kSession = Symbol('wsref.session');
+type LinkedTransport = Duplex & { [kSession]: TransportSession };
+
+/**
+ * The session's own settings, defaults filled in: the clocks and the write bounds, all it uses
+ * (`maxMessageSize` is the core's, and the core applies its default). One small fixed-shape
+ * object per session, shared by its writer and its clocks.
+ */
+function resolveSessionOptions(o: SessionOptions) {
+  const d = DEFAULT_SESSION_OPTIONS;
+  return {
+    pingInterval: o.pingInterval ?? d.pingInterval,
+    pongTimeout: o.pongTimeout ?? d.pongTimeout,
+    idleTimeout: o.idleTimeout ?? d.idleTimeout,
+    closeTimeout: o.closeTimeout ?? d.closeTimeout,
+    highWaterMark: o.highWaterMark ?? d.highWaterMark,
+    maxBufferedAmount: o.maxBufferedAmount ?? d.maxBufferedAmount,
+  };
+}
