@@ -6,7 +6,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deflateFrame, type DeflateFrameOptions } from '../../src/core/extensions/deflate-frame.js';
-import { HandshakeError } from '../../src/core/errors.js';
 import { parseExtensionHeader } from '../../src/core/handshake/extension-header.js';
 import { acceptServerExtensions, negotiateServerExtensions, offerExtensions, type Extension } from '../../src/core/extensions/extension.js';
 import { permessageDeflate } from '../../src/core/extensions/permessage-deflate.js';
@@ -68,7 +67,7 @@ describe('deflate-frame negotiation', () => {
 
   it('[wsref] a client fails on an invalid response', () => {
     for (const response of ['deflate-frame; foo', 'deflate-frame; max_window_bits=07', 'deflate-frame; max_window_bits=8; max_window_bits=9', 'deflate-frame; no_context_takeover=x']) {
-      expect(() => accept(response), response).toThrow(HandshakeError);
+      expect(() => accept(response), response).toThrow(expect.objectContaining({ code: 'WSREF_DEFLATE_FRAME_RESPONSE_INVALID' }));
     }
     expect(accept('deflate-frame; max_window_bits=8; no_context_takeover')).toBeDefined();
   });
@@ -76,7 +75,7 @@ describe('deflate-frame negotiation', () => {
   it('[7692-5-7] [7692-5-8] never shares RSV1 with permessage-deflate', () => {
     const factories = [factory(), permessageDeflate({ codec: zlibCodec })];
     expect(negotiateServerExtensions(parseExtensionHeader('deflate-frame, permessage-deflate'), factories).responseHeader).toBe('deflate-frame');
-    expect(() => acceptServerExtensions(parseExtensionHeader('deflate-frame, permessage-deflate'), factories)).toThrow(HandshakeError);
+    expect(() => acceptServerExtensions(parseExtensionHeader('deflate-frame, permessage-deflate'), factories)).toThrow(expect.objectContaining({ code: 'WSREF_EXTENSION_RSV_CONFLICT' }));
   });
 
   it('[wsref] refuses impossible options', () => {
