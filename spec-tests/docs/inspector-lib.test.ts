@@ -160,21 +160,22 @@ describe('inspecting bytes (website/src/lib/frame-lab.ts)', () => {
   });
 
   const expectedCodes = [
-    ['unmasked-from-client', 1002],
-    ['masked-from-server', 1002],
-    ['non-minimal-length', 1002],
-    ['long-ping', 1002],
-    ['fragmented-ping', 1002],
-    ['reserved-opcode', 1002],
-    ['invalid-utf8', 1007],
-    ['close-1004', 1002],
-    ['rsv1-on-close', 1002],
+    ['unmasked-from-client', 1002, 'WSREF_UNMASKED_CLIENT_FRAME'],
+    ['masked-from-server', 1002, 'WSREF_MASKED_SERVER_FRAME'],
+    ['non-minimal-length', 1002, 'WSREF_LENGTH_NOT_MINIMAL'],
+    ['long-ping', 1002, 'WSREF_CONTROL_FRAME_TOO_LONG'],
+    ['fragmented-ping', 1002, 'WSREF_CONTROL_FRAME_FRAGMENTED'],
+    ['reserved-opcode', 1002, 'WSREF_RESERVED_OPCODE'],
+    ['invalid-utf8', 1007, 'WSREF_TEXT_NOT_UTF8'],
+    ['close-1004', 1002, 'WSREF_CLOSE_CODE_INVALID'],
+    ['rsv1-on-close', 1002, 'WSREF_CONTROL_FRAME_RSV'],
   ] as const;
 
-  it.each(expectedCodes)('[wsref] the broken example "%s" fails the connection with the close code the RFC names (%i), and the annotator flags it', (id, code) => {
+  it.each(expectedCodes)('[wsref] the broken example "%s" fails the connection with the close code the RFC names (%i) under its rule (%s), and the annotator flags it', (id, code, rule) => {
     const example = exampleNamed(BROKEN_EXAMPLES, id);
     const result = inspectBytes({ bytes: bytesOf(example.hex), sender: example.sender, compression: example.compression, codec: pako });
     expect(result.failure?.code).toBe(code);
+    expect(result.failure?.ruleCode).toBe(rule); // the receiver panel links this rule
     expect(result.frames.flatMap((f) => f.annotation.problems).length).toBeGreaterThan(0);
     // The receiver's own close frame carries that code (RFC 6455 §7.1.7, §7.4.1).
     const closeReply = result.replies.find((r) => r.annotation.opcode === 0x8);
