@@ -27,8 +27,8 @@ export default {
   incrementalFile: `.stryker/incremental/${runName}.json`,
   tempDirName: '.stryker/tmp',
   cleanTempDir: 'always',
-  // The sandbox copy needs only the code and tests, not the docs site (hundreds of MB) or the bench.
-  ignorePatterns: ['website', 'docs', 'bench', 'soak', 'deploy', 'dist', 'coverage', 'autobahn/reports', '.tmp', 'dist-building-*'],
+  // The sandbox copy needs the code, tests and docs pages (the rules test reads them), not the site (hundreds of MB) or the bench.
+  ignorePatterns: ['website', 'bench', 'soak', 'deploy', 'dist', 'coverage', 'autobahn/reports', '.tmp', 'dist-building-*'],
   reporters: ['clear-text', 'html', 'json', 'progress'],
   htmlReporter: { fileName: `.stryker/reports/${runName}.html` },
   jsonReporter: { fileName: `.stryker/reports/${runName}.json` },

@@ -1,8 +1,9 @@
-// Vitest settings for mutation testing only (`npm run mutate`, see stryker.config.mjs): the core's
-// own tests and the robustness tests that drive the core, without the timed socket tests (load,
-// slowloris, handshake floods: they measure the Node layer's clocks and would only turn mutants into
-// timeouts) and without the quick fuzz set (thousands of random cases against every mutant it
-// reaches, 7 s each time: the soak's job; the score measures the focused tests).
+// Vitest settings for mutation testing only (`npm run mutate`, see stryker.config.mjs): the tests of
+// spec-tests/core and spec-tests/robustness that drive the sans-I/O core in memory. Left out, because
+// Stryker reruns every test that reaches a mutant, for each mutant: the socket tests (load,
+// slowloris, handshake floods, frame attacks with their RSS bounds, 10,000 masked frames over TCP),
+// which spend their seconds on the network and the Node layer's clocks and turn mutants into
+// timeouts; and the quick fuzz set (thousands of random cases, 7 s a run: the soak's job).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -12,6 +13,8 @@ export default defineConfig({
       'spec-tests/robustness/load.test.ts',
       'spec-tests/robustness/slowloris-shipped-servers.test.ts',
       'spec-tests/robustness/handshake-attacks.test.ts',
+      'spec-tests/robustness/frame-attacks.test.ts',
+      'spec-tests/robustness/masking.test.ts',
       'spec-tests/robustness/fuzz-core.test.ts',
     ],
     testTimeout: 30_000,
