@@ -95,6 +95,16 @@ describe('events you pull (issue #14: receive() never calls into the application
     expect(echoed.transportClosed()).toEqual({ code: 4000, reason: 'bye', wasClean: true });
   });
 
+  it('[6455-7.1.7-1] [6455-7.1.7-3] fail() by the runtime drops the events not yet pulled: nothing more from the peer is processed', () => {
+    const conn = openClient();
+    conn.receive(concat(frame({ opcode: Opcode.Text, payload: utf8('one') }), frame({ opcode: Opcode.Text, payload: utf8('two') })));
+    expect(texts([conn.nextEvent()!])).toEqual(['one']);
+    conn.fail(internalError(new Error('listener bug'))); // the application failed while handling 'one'
+    expect(texts([...conn.events()])).toEqual(['error']);
+    conn.fail(internalError(new Error('again'))); // once failed, a second failure changes nothing
+    expect(conn.nextEvent()).toBeUndefined();
+  });
+
   it('[6455-7.1.7-2] [6455-7.1.7-3] fail() by the runtime (a listener threw): 1011 answers an unanswered close, the error is the next event, never clean', () => {
     const conn = openClient();
     conn.receive(frame({ opcode: Opcode.Close, payload: closeBody(4000, 'bye') }));

@@ -92,6 +92,12 @@ export class EventQueue<T> {
     return item;
   }
 
+  /** Drops every item that waits. */
+  clear(): void {
+    while (this.head < this.tail) this.items[this.head++] = undefined;
+    this.head = this.tail = 0;
+  }
+
   /** How many items wait. */
   get size(): number {
     return this.tail - this.head;

@@ -86,8 +86,6 @@ export class Connection implements CloseFrameReceiver {
     return this.writer.take();
   }
 
-  // ─── Opening handshake (RFC 6455 §4) ──────────────────────────────────────────────────
-
   /** Client: queues the opening handshake request. Requires the `client` option. */
   startHandshake(): void {
     const handshaker = this.handshaker;
@@ -106,8 +104,6 @@ export class Connection implements CloseFrameReceiver {
     this.queue.push(OPEN_EVENT);
   }
 
-  // ─── Bytes in ───────────────────────────────────────────────────────────────────────────
-
   /** Bytes from the transport (now owned: unmasked in place, kept as views) → queued events and output. Never throws for bad input (§7.1.7). */
   receive(chunk: Uint8Array): void {
     if (this.state === ReadyState.CONNECTING) chunk = this.receiveHandshake(chunk);
@@ -116,7 +112,7 @@ export class Connection implements CloseFrameReceiver {
       this.parser.push(chunk);
     } catch (error) {
       // Only ProtocolErrors are expected; anything else is a bug of ours or an extension's (1011).
-      this.fail(error instanceof ProtocolError ? error : internalError(error));
+      this.failWith(error instanceof ProtocolError ? error : internalError(error));
     }
   }
 
@@ -162,11 +158,15 @@ export class Connection implements CloseFrameReceiver {
     if (echo && this.state === ReadyState.CLOSING) this.writeClose(echo);
   }
 
-  /**
-   * _Fail the WebSocket Connection_ (RFC 6455 §7.1.7): close frame with the code, `error` event,
-   * transport closed now. For the peer's violations, or the runtime's own (1011: a listener threw).
-   */
+  /** _Fail the WebSocket Connection_ (§7.1.7) for the runtime's reason (1011: a listener threw); unpulled events are dropped. */
   fail(error: ProtocolError): void {
+    if (this.closing.failed || this.state === ReadyState.CLOSED) return;
+    this.queue.clear();
+    this.failWith(error);
+  }
+
+  /** RFC 6455 §7.1.7: a close frame with the code, an `error` event after those queued, the transport closed now. */
+  private failWith(error: ProtocolError): void {
     if (this.closing.failed || this.state === ReadyState.CLOSED) return;
     this.closing.failed = true;
     this.parser.stop();
@@ -179,8 +179,6 @@ export class Connection implements CloseFrameReceiver {
     this.queue.push({ type: 'error', error });
     this.transport = 'now';
   }
-
-  // ─── Calls in: sending (RFC 6455 §5.4–§5.6, §6.1) ──────────────────────────────────────
 
   /** Sends a whole message in one frame; `compress: false` asks extensions not to compress it. */
   send(data: Uint8Array, isText: boolean, compress = true): void {
