@@ -16,6 +16,7 @@ import {
   MalformedStreamError,
   validateExtendedConnect,
 } from '../core/handshake/extended-connect.js';
+import { asSessionTransport, resetStream } from './http2-stream-transport.js';
 import type { Session } from './session.js';
 import type { WebSocketServer } from './server.js';
 
@@ -106,32 +107,6 @@ function respondError(stream: http2.ServerHttp2Stream, status: number, message: 
   stream.end(message);
   // A peer that never reads the answer is reset rather than kept.
   setTimeout(() => resetStream(stream, Http2ErrorCode.CANCEL), 1_000).unref();
-}
-
-/** Sends RST_STREAM with `code` (RFC 9113 §6.4) unless the stream is already closed. */
-function resetStream(stream: http2.ServerHttp2Stream, code: number): void {
-  if (!stream.closed && !stream.destroyed) stream.close(code);
-}
-
-/**
- * The stream as the socket a Session runs on (until the Session takes any `Duplex`): HTTP/2 needs
- * no Nagle switch per stream (the connection's socket carries all frames), the peer's address is
- * the connection's, and dropping the WebSocket resets the stream with CANCEL (RFC 8441 §5)
- * instead of Node's default NO_ERROR.
- */
-function asSessionTransport(stream: http2.ServerHttp2Stream): Duplex {
-  const transport = stream as http2.ServerHttp2Stream & { setNoDelay(): unknown };
-  transport.setNoDelay = () => transport;
-  Object.defineProperty(transport, 'remoteAddress', { get: () => stream.session?.socket?.remoteAddress, configurable: true });
-  const destroy = stream.destroy;
-  transport.destroy = function destroyWithCancel(this: http2.ServerHttp2Stream, error?: Error) {
-    if (!this.closed && !this.destroyed) {
-      this.close(Http2ErrorCode.CANCEL); // Node destroys the stream once the reset is out
-      return this;
-    }
-    return destroy.call(this, error);
-  } as typeof transport.destroy;
-  return transport;
 }
 
 function ignoreError(): void {}

@@ -1,0 +1,67 @@
+// wsref's own client over HTTP/2 (RFC 8441): `connect(url, { http2: true })` opens each WebSocket
+// as an extended CONNECT stream, several to one origin share one HTTP/2 connection, which closes
+// when the last has ended; a server whose SETTINGS do not allow extended CONNECT (§3) and a
+// refusal are reported, never hung on. The servers are Node http2 servers: one with wsref's
+// endpoint, one without (a plain HTTP/2 server that never offered RFC 8441).
+import http2 from 'node:http2';
+import type net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, HandshakeError, type Session } from '../../src/index.js';
+import { hasOpenssl, listen, nextEvent, Resources, selfSignedCertificate, systemPeerGate, withTimeout } from '../helpers/node-peers.js';
+import { startHttp2Endpoint } from './http2-kit.js';
+
+const resources = new Resources();
+afterEach(() => resources.cleanup());
+const runTls = systemPeerGate('openssl (a self-signed certificate for HTTP/2 over TLS)', hasOpenssl());
+const tls = { rejectUnauthorized: false };
+
+function echo(session: Session, data: string | Buffer): Promise<[string | Buffer, boolean]> {
+  const reply = nextEvent<[string | Buffer, boolean]>(session, 'message', 5_000);
+  session.send(data);
+  return reply;
+}
+
+describe.runIf(runTls)('connect(url, { http2: true })', () => {
+  it('[8441-3-2, 8441-4-1, 8441-4-2, 8441-5-1, 8441-5-2] two WebSockets to one origin share one HTTP/2 connection, echo, close cleanly, and the connection closes after the last', async () => {
+    const endpoint = await startHttp2Endpoint(resources, { options: { protocols: ['chat'], perMessageDeflate: true } });
+    const h2Sessions: http2.ServerHttp2Session[] = [];
+    endpoint.server.on('session', (s: http2.ServerHttp2Session) => h2Sessions.push(s));
+    const url = `wss://127.0.0.1:${endpoint.port}/ws`;
+    const [a, b] = await Promise.all([
+      connect(url, { http2: true, tls, protocols: ['chat'], perMessageDeflate: true }),
+      connect(url, { http2: true, tls }),
+    ]);
+    resources.defer(() => { a.terminate(); b.terminate(); });
+    expect([a.readyState, a.protocol, a.extensions]).toEqual([1, 'chat', expect.stringMatching(/^permessage-deflate/)]);
+    expect(await echo(a, 'over h2')).toEqual(['over h2', false]);
+    const big = Buffer.alloc(200_000, 3);
+    const [back, isBinary] = await echo(b, big);
+    expect([isBinary, Buffer.compare(back as Buffer, big)]).toEqual([true, 0]);
+    expect(h2Sessions).toHaveLength(1);
+    expect(endpoint.connections.map((c) => [c.request.method, c.request.headers[':scheme'], c.request.headers[':path']])).toEqual([
+      ['CONNECT', 'https', '/ws'], ['CONNECT', 'https', '/ws'],
+    ]);
+    const aClosed = nextEvent<[number, string, boolean]>(a, 'close', 5_000);
+    a.close(4000, 'a is done');
+    expect(await aClosed).toEqual([4000, 'a is done', true]);
+    expect(h2Sessions[0]!.closed).toBe(false); // b still uses it
+    const bClosed = nextEvent<[number, string, boolean]>(b, 'close', 5_000);
+    b.close(1000);
+    expect((await bClosed)[2]).toBe(true);
+    await withTimeout(new Promise((resolve) => (h2Sessions[0]!.closed ? resolve(undefined) : h2Sessions[0]!.once('close', resolve))), 3_000, 'the HTTP/2 connection to close');
+  });
+
+  it('[8441-3-2] a server whose SETTINGS never allowed extended CONNECT is refused with a clear error, and a 404 is a HandshakeError', async () => {
+    const plain = http2.createSecureServer({ ...selfSignedCertificate()! }, (_req, res) => res.end('no websockets here'));
+    const port = await listen(plain as unknown as net.Server);
+    const open = new Set<http2.ServerHttp2Session>();
+    plain.on('session', (s: http2.ServerHttp2Session) => open.add(s));
+    resources.defer(() => { for (const s of open) s.destroy(); return new Promise((resolve) => plain.close(resolve)); });
+    await expect(connect(`wss://127.0.0.1:${port}/ws`, { http2: true, tls })).rejects.toThrow(/ENABLE_CONNECT_PROTOCOL/);
+
+    const endpoint = await startHttp2Endpoint(resources);
+    const refused = connect(`wss://127.0.0.1:${endpoint.port}/nowhere`, { http2: true, tls });
+    await expect(refused).rejects.toBeInstanceOf(HandshakeError);
+    await expect(refused).rejects.toMatchObject({ status: 404 });
+  });
+});
