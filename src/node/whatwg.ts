@@ -199,9 +199,9 @@ export class WebSocket extends EventTarget {
     const message = toOutgoingMessage(data); // Web IDL converts the argument before the steps run
     if (this.#state === CONNECTING) throw new DOMException('the WebSocket is still CONNECTING', 'InvalidStateError');
     // "If the connection is established and the closing handshake has not yet started": send.
-    const session = this.#session;
-    if (this.#state !== OPEN || !session || session.readyState !== OPEN) this.#outgoing.discard(message);
-    else this.#outgoing.send(session, message);
+    // readyState says exactly that (OPEN only while neither side has started to close).
+    if (this.readyState !== OPEN) this.#outgoing.discard(message);
+    else this.#outgoing.send(this.#session!, message);
   }
 
   /**
