@@ -95,7 +95,7 @@ describe('the table of rules (src/core/rules.ts)', () => {
     expect(new HandshakeError('refused by the application', 403).rule).toBeUndefined();
   });
 
-  it('[wsref] src/core/README.md and docs/rules.md are generated from the current table (npx tsx scripts/rules-index.ts)', () => {
+  it('[wsref] src/core/README.md and docs/rules.md are generated from the current table (npm run rules)', () => {
     expect(staleOutputs()).toEqual([]);
   });
 });

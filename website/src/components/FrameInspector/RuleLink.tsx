@@ -3,7 +3,7 @@
 
 import React from 'react';
 import Link from '@docusaurus/Link';
-import type { Rule } from '../../../../src/core/rules';
+import type { Rule } from '@wsref/core/rules.js';
 
 export default function RuleLink({ rule }: { readonly rule: Pick<Rule, 'id' | 'code' | 'docs'> }): React.JSX.Element {
   return (
