@@ -9,6 +9,7 @@ import type tls from 'node:tls';
 import { Connection, parseWebSocketUri, type WebSocketUri } from '../core/index.js';
 import { buildExtendedConnectRequest, validateExtendedConnectResponse } from '../core/handshake/extended-connect.js';
 import type { ClientOptions } from './client.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT } from './defaults.js';
 import { buildExtensionFactories } from './extensions.js';
 import { asSessionTransport, CANCEL, resetStream } from './http2-stream-transport.js';
 import { nativeUtf8Check } from './platform.js';
@@ -35,7 +36,7 @@ const NO_TLS_OPTIONS = {};
  */
 export async function connectHttp2(url: string, options: ClientOptions = {}): Promise<Session> {
   const uri = parseWebSocketUri(url);
-  const timeout = options.handshakeTimeout ?? 10_000;
+  const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
   let stream: http2.ClientHttp2Stream | undefined;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
