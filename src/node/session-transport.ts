@@ -15,8 +15,11 @@ import { SocketWriter } from './socket-writer.js';
 
 /** The transport side of a `Session`; not used on its own. */
 export abstract class TransportSession extends EventEmitter<SessionEvents> {
+  /** The stream the WebSocket runs on: a TCP or TLS socket, or an HTTP/2 stream. */
   protected readonly transport: Duplex;
+  /** Writes the core's output to `transport`: corked per tick, bounded by `maxBufferedAmount`. */
   protected readonly writer: SocketWriter;
+  /** Keepalive, idle and closing clocks. */
   protected readonly timers: SessionTimers;
   /** The transport has closed ('close' was emitted or is waiting behind held events). */
   protected closed = false;
