@@ -15,16 +15,16 @@ import { SocketWriter } from './socket-writer.js';
 
 /** The transport side of a `Session`; not used on its own. */
 export abstract class TransportSession extends EventEmitter<SessionEvents> {
-  /** The stream the WebSocket runs on: a TCP or TLS socket, or an HTTP/2 stream. */
+  /** @internal The stream the WebSocket runs on: a TCP or TLS socket, or an HTTP/2 stream. */
   protected readonly transport: Duplex;
-  /** Writes the core's output to `transport`: corked per tick, bounded by `maxBufferedAmount`. */
+  /** @internal Writes the core's output to `transport`: corked per tick, bounded by `maxBufferedAmount`. */
   protected readonly writer: SocketWriter;
-  /** Keepalive, idle and closing clocks. */
+  /** @internal Keepalive, idle and closing clocks. */
   protected readonly timers: SessionTimers;
-  /** The transport has closed ('close' was emitted or is waiting behind held events). */
+  /** @internal The transport has closed ('close' was emitted or is waiting behind held events). */
   protected closed = false;
   /**
-   * While set (see `Session.holdEvents`), events wait here in arrival order; the core is not
+   * @internal While set (see `Session.holdEvents`), events wait here in arrival order; the core is not
    * drained meanwhile, so its events wait inside it.
    */
   protected heldEvents: Array<[event: keyof SessionEvents, args: unknown[]]> | undefined;
@@ -58,9 +58,9 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
   abstract ping(): void;
   /** Starts the closing handshake (the idle timeout's). */
   abstract close(code?: number, reason?: string): void;
-  /** Bytes arrived from the peer. */
+  /** @internal Bytes arrived from the peer. */
   protected abstract bytesReceived(chunk: Uint8Array): void;
-  /** The transport closed: how the connection ended (RFC 6455 §7.1.4–§7.1.6). */
+  /** @internal The transport closed: how the connection ended (RFC 6455 §7.1.4–§7.1.6). */
   protected abstract transportClosed(): CloseResult;
 
   /** Bytes queued in the transport, not yet handed to the operating system. */
@@ -95,7 +95,7 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
     registry.add(this);
   }
 
-  /** Emits an event now, or queues it behind the held events. Errors are reported to listeners only. */
+  /** @internal Emits an event now, or queues it behind the held events. Errors are reported to listeners only. */
   protected emitNow(event: keyof SessionEvents, args: unknown[]): void {
     if (this.heldEvents) {
       this.heldEvents.push([event, args]);

@@ -211,13 +211,13 @@ export class Session extends TransportSession {
     this.timers.closing();
   }
 
-  /** Bytes from the transport: into the core, then drain it. */
+  /** @internal Bytes from the transport: into the core, then drain it. */
   protected bytesReceived(chunk: Uint8Array): void {
     this.#core.receive(chunk);
     this.pump();
   }
 
-  /** The transport closed: the core is CLOSED and says how it ended. */
+  /** @internal The transport closed: the core is CLOSED and says how it ended. */
   protected transportClosed(): CloseResult {
     return this.#core.transportClosed();
   }
