@@ -1,4 +1,4 @@
-// Tests for the session timers of src/node/session.ts over loopback: keepalive pings (RFC 6455
+// Tests for the session timers (src/node/session-timers.ts, wired in by session-transport.ts) over loopback: keepalive pings (RFC 6455
 // §5.5.2 "may serve as a keepalive"), dropping a peer that no longer answers, the idle timeout
 // (closed with 1001 Going Away, §7.4.1), and the closing timeout — an endpoint that never answers
 // our close frame is dropped rather than waited for forever (§7.1.1, §7.1.7).

@@ -23,8 +23,9 @@ import { WebSocketServer } from './server.js';
 import type { Session } from './session.js';
 import { createWireTrace, formatHttpHead, tapSocket } from './trace-format.js';
 
-/** `wsref serve` listens here unless told otherwise: loopback only, so a learner's server is not on the network. */
+/** `wsref serve` listens on this port unless told otherwise. */
 const DEFAULT_PORT = 8080;
+/** …and on loopback only, so that a learner's server is not on the network. */
 const DEFAULT_HOST = '127.0.0.1';
 /** `wsref serve` accepts messages up to 16 MiB: a learning tool needs no more than that. */
 const SERVE_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
