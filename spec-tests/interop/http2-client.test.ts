@@ -3,11 +3,13 @@
 // when the last has ended; a server whose SETTINGS do not allow extended CONNECT (§3) and a
 // refusal are reported, never hung on. The servers are Node http2 servers: one with wsref's
 // endpoint, one without (a plain HTTP/2 server that never offered RFC 8441).
+import type http from 'node:http';
 import http2 from 'node:http2';
+import https from 'node:https';
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, HandshakeError, type Session } from '../../src/index.js';
-import { hasOpenssl, listen, nextEvent, Resources, selfSignedCertificate, systemPeerGate, withTimeout } from '../helpers/node-peers.js';
+import { connect, HandshakeError, WebSocketServer, type Session } from '../../src/index.js';
+import { hasOpenssl, listen, nextEvent, Resources, selfSignedCertificate, startHttpServer, systemPeerGate, withTimeout } from '../helpers/node-peers.js';
 import { startHttp2Endpoint } from './http2-kit.js';
 
 const resources = new Resources();
@@ -63,5 +65,42 @@ describe.runIf(runTls)('connect(url, { http2: true })', () => {
     const refused = connect(`wss://127.0.0.1:${endpoint.port}/nowhere`, { http2: true, tls });
     await expect(refused).rejects.toBeInstanceOf(HandshakeError);
     await expect(refused).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('[8441-3-2] http2: \'auto\' uses HTTP/2 where the SETTINGS allow extended CONNECT, HTTP/1.1 where they do not, where there is no h2, and for ws://', async () => {
+    // 1. An HTTP/2 server with wsref attached (and HTTP/1.1 allowed): HTTP/2 is used.
+    const h2 = await startHttp2Endpoint(resources, { allowHTTP1: true });
+    const viaH2 = await connect(`wss://127.0.0.1:${h2.port}/ws`, { http2: 'auto', tls });
+    resources.defer(() => viaH2.terminate());
+    // 2. An HTTP/2 server that never offered RFC 8441, upgrades routed to wsref by hand: HTTP/1.1.
+    const noConnect = http2.createSecureServer({ ...selfSignedCertificate()!, allowHTTP1: true });
+    const routed = new WebSocketServer({ path: '/ws' });
+    noConnect.on('upgrade', (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => void routed.handleUpgrade(request, socket, head));
+    // 3. An HTTPS server that speaks HTTP/1.1 only (no h2 in ALPN): HTTP/1.1.
+    const h1 = https.createServer({ ...selfSignedCertificate()! });
+    const h1wss = new WebSocketServer({ server: h1 as unknown as http.Server, path: '/ws' });
+    const versions: string[] = [];
+    for (const wss of [routed, h1wss]) wss.on('connection', (_session, request) => versions.push(request.httpVersion));
+    const open = new Set<{ destroy(): void }>();
+    for (const server of [noConnect, h1] as net.Server[]) server.on('connection', (socket: net.Socket) => open.add(socket));
+    resources.defer(async () => {
+      for (const wss of [routed, h1wss]) await wss.close({ timeout: 100 });
+      for (const socket of open) socket.destroy();
+    });
+    const [noConnectPort, h1Port] = [await listen(noConnect as unknown as net.Server), await listen(h1)];
+    const sessions = [
+      await connect(`wss://127.0.0.1:${noConnectPort}/ws`, { http2: 'auto', tls }),
+      await connect(`wss://127.0.0.1:${h1Port}/ws`, { http2: 'auto', tls }),
+    ];
+    // 4. ws:// never guesses h2c (HTTP/2 without TLS is by prior knowledge only): HTTP/1.1.
+    const { server: plainHttp, port: plainPort } = await startHttpServer(resources);
+    const plainWss = new WebSocketServer({ server: plainHttp, path: '/ws' });
+    plainWss.on('connection', (_session, request) => versions.push(request.httpVersion));
+    sessions.push(await connect(`ws://127.0.0.1:${plainPort}/ws`, { http2: 'auto' }));
+    for (const s of sessions) resources.defer(() => s.terminate());
+    resources.defer(() => plainWss.close({ timeout: 100 }));
+    expect(h2.connections.map((c) => c.request.httpVersion)).toEqual(['2.0']);
+    expect(versions).toEqual(['1.1', '1.1', '1.1']);
+    expect(await echo(viaH2, 'auto')).toEqual(['auto', false]);
   });
 });

@@ -35,10 +35,11 @@ export interface ClientOptions extends SessionOptions, CompressionOptions {
   onSocket?: (socket: net.Socket) => void;
   /**
    * Open the WebSocket as a stream of an HTTP/2 connection (RFC 8441) shared with the other
-   * WebSockets to the same origin; fails when the server does not offer it. `proxy`, `onSocket`
-   * and URL credentials do not apply. Default false (HTTP/1.1).
+   * WebSockets to the same origin; `true` fails when the server does not offer it, `'auto'` then
+   * uses HTTP/1.1 (and always does for ws://). `proxy`, `onSocket` and URL credentials apply to
+   * HTTP/1.1 only. Default false (HTTP/1.1).
    */
-  http2?: boolean;
+  http2?: boolean | 'auto';
 }
 
 /**
@@ -49,7 +50,10 @@ export interface ClientOptions extends SessionOptions, CompressionOptions {
  * `Authorization: Basic` (credentials.ts).
  */
 export async function connect(url: string, options: ClientOptions = {}): Promise<Session> {
-  if (options.http2) return connectHttp2(url, options);
+  if (options.http2) {
+    const session = await connectHttp2(url, options); // undefined: 'auto' found no RFC 8441 there
+    if (session) return session;
+  }
   const { url: target, authorization } = takeCredentials(url);
   const uri = parseWebSocketUri(target);
   const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;

@@ -24,6 +24,9 @@ interface SharedConnection {
   readonly retire: () => void;
 }
 
+/** The origin offers no RFC 8441 over HTTP/2: no h2 in ALPN, no connection, or SETTINGS without it (§3). */
+class Http2Unavailable extends Error {}
+
 /** Open (or opening) connections by TLS options, then by origin. */
 const pool = new WeakMap<object, Map<string, Promise<SharedConnection>>>();
 const NO_TLS_OPTIONS = {};
@@ -32,10 +35,14 @@ const NO_TLS_OPTIONS = {};
  * Opens a WebSocket over HTTP/2 and resolves with the session once it is OPEN (RFC 8441 §5: the
  * 200 answer). Rejects with a `HandshakeError` when the server refuses (its status) or answers
  * wrongly, and with an `Error` when the server does not offer extended CONNECT (§3), on network
- * failures and on the handshake timeout.
+ * failures and on the handshake timeout. With `http2: 'auto'` it resolves with undefined instead
+ * when HTTP/2 with extended CONNECT is not to be had at the origin (and always for ws://, since
+ * HTTP/2 without TLS is chosen by prior knowledge only): the caller then uses HTTP/1.1.
  */
-export async function connectHttp2(url: string, options: ClientOptions = {}): Promise<Session> {
+export async function connectHttp2(url: string, options: ClientOptions = {}): Promise<Session | undefined> {
   const uri = parseWebSocketUri(url);
+  const auto = options.http2 === 'auto';
+  if (auto && !uri.secure) return undefined;
   const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
   let stream: http2.ClientHttp2Stream | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -50,6 +57,9 @@ export async function connectHttp2(url: string, options: ClientOptions = {}): Pr
     // As connect() does: events held until the caller has the session and its listeners.
     setImmediate(() => session.releaseEvents());
     return session;
+  } catch (error) {
+    if (auto && error instanceof Http2Unavailable) return undefined;
+    throw error;
   } finally {
     clearTimeout(timer);
   }
@@ -113,13 +123,14 @@ function sharedConnection(uri: WebSocketUri, tlsOptions: tls.ConnectionOptions |
   };
   const opening = new Promise<SharedConnection>((resolve, reject) => {
     const h2 = http2.connect(origin, { ...tlsOptions, ...(uri.secure && !net.isIP(uri.host) ? { servername: uri.host } : {}) });
+    // Before the SETTINGS, any failure (TLS without h2 in ALPN included) means no HTTP/2 here.
     h2.on('error', (error) => {
       retire();
-      reject(error);
+      reject(new Http2Unavailable(`no HTTP/2 connection to ${origin}: ${error.message}`, { cause: error }));
     });
     h2.once('close', () => {
       retire();
-      reject(new Error(`the HTTP/2 connection to ${origin} closed before its SETTINGS arrived`));
+      reject(new Http2Unavailable(`the HTTP/2 connection to ${origin} closed before its SETTINGS arrived`));
     });
     h2.once('goaway', retire);
     h2.once('remoteSettings', (settings) => {
@@ -127,7 +138,7 @@ function sharedConnection(uri: WebSocketUri, tlsOptions: tls.ConnectionOptions |
       if (settings.enableConnectProtocol !== true) {
         retire();
         h2.close();
-        reject(new Error(`${origin} does not offer WebSocket over HTTP/2: its SETTINGS lack ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441 §3)`));
+        reject(new Http2Unavailable(`${origin} does not offer WebSocket over HTTP/2: its SETTINGS lack ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441 §3)`));
         return;
       }
       resolve({ h2, streams: 0, retire });
