@@ -21,8 +21,6 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
   protected readonly writer: SocketWriter;
   /** @internal Keepalive, idle and closing clocks. */
   protected readonly timers: SessionTimers;
-  /** @internal The transport has closed ('close' was emitted or is waiting behind held events). */
-  protected closed = false;
   /**
    * @internal While set (see `Session.holdEvents`), events wait here in arrival order; the core is not
    * drained meanwhile, so its events wait inside it.
@@ -70,7 +68,7 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
 
   /** Resolves when the transport's buffer has drained below `highWaterMark` (or the session closed). */
   drained(): Promise<void> {
-    if (this.writer.belowHighWaterMark || this.closed) return Promise.resolve();
+    if (this.writer.belowHighWaterMark || this.readyState === ReadyState.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.off('drain', done);
@@ -149,8 +147,7 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
 
   private static onClose(this: Duplex): void {
     const session = (this as LinkedTransport)[kSession];
-    if (session.closed) return;
-    session.closed = true;
+    if (session.readyState === ReadyState.CLOSED) return; // CLOSED only once the transport has closed
     session.timers.stop();
     session.registry?.delete(session);
     const result = session.transportClosed();
