@@ -61,6 +61,11 @@ describe('the close body at its edges (RFC 6455 §5.5.1)', () => {
     expect(decodeCloseBody(concat(hex('0f a0'), hex('ef bb bf 68 69'))).reason).toBe('\uFEFFhi');
   });
 
+  it('[6455-7.4.1-1] a close code that may not be sent is refused by its row, and the message names the code', () => {
+    expect(() => decodeCloseBody(closeBody(1016))).toThrowError(expect.objectContaining({ code: 'WSREF_CLOSE_CODE_INVALID', closeCode: 1002 }));
+    expect(() => decodeCloseBody(closeBody(1016))).toThrowError('invalid close code 1016');
+  });
+
   it('[6455-5.5.1-3] without an injected check the reason is checked by the core: 0xff is refused', () => {
     expect(() => decodeCloseBody(hex('03 e8 ff'))).toThrowError(expect.objectContaining({ rule: '6455-8.1-1', closeCode: 1007 }));
   });
