@@ -7,7 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Resources, SYSTEM_PYTHON, systemPeerGate } from '../helpers/node-peers.js';
+import { connect } from '../../src/index.js';
+import { nextEvent, Resources, SYSTEM_PYTHON, systemPeerGate } from '../helpers/node-peers.js';
 import { runPythonScript } from '../helpers/python-script.js';
 import { startHttp2Endpoint } from './http2-kit.js';
 
@@ -57,5 +58,28 @@ describe.runIf(runPython)('python3-h2 + python3-wsproto client, wsref server (h2
     expect(lines.find((l) => l.name === 'wrong-version')).toMatchObject({ headers: { 'sec-websocket-version': '13' } });
     expect(lines.at(-1)).toMatchObject({ step: 'after', status: 200 });
     expect(endpoint.connections).toHaveLength(1); // only the last, well-formed one
+  });
+});
+
+describe.runIf(runPython)('wsref client, python3-h2 + python3-wsproto server (h2c)', () => {
+  it('[8441-3-2, 8441-4-1, 8441-4-2, 8441-5-1, 8441-5-2, 8441-5-3] connect(ws://…, { http2: true }) sends the extended CONNECT the server accepts, echoes, and closes with code and reason', async () => {
+    const script = runPythonScript(resources, readFileSync(new URL('./http2-python-server.py', import.meta.url), 'utf8'), []);
+    const listening = (await script.lines.next()).value;
+    const session = await connect(`ws://127.0.0.1:${String(listening.port)}/chat?room=1`, { http2: true, protocols: ['chat'] });
+    const request = (await script.lines.next()).value;
+    expect(request.headers).toMatchObject({
+      ':method': 'CONNECT', ':protocol': 'websocket', ':scheme': 'http', ':path': '/chat?room=1',
+      ':authority': `127.0.0.1:${String(listening.port)}`, 'sec-websocket-version': '13', 'sec-websocket-protocol': 'chat',
+    });
+    for (const name of ['sec-websocket-key', 'upgrade', 'connection', 'host']) expect(request.headers).not.toHaveProperty(name);
+    for (const data of ['hello python', Buffer.alloc(100_000, 9)]) {
+      const reply = nextEvent<[string | Buffer, boolean]>(session, 'message', 5_000);
+      session.send(data);
+      expect((await reply)[0]).toEqual(data);
+    }
+    const closed = nextEvent<[number, string, boolean]>(session, 'close', 5_000);
+    session.close(4000, 'wsref says bye');
+    expect((await script.lines.next()).value).toEqual({ step: 'close', code: 4000, reason: 'wsref says bye' });
+    expect(await closed).toEqual([4000, 'wsref says bye', true]);
   });
 });

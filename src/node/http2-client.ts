@@ -134,7 +134,8 @@ function sharedConnection(uri: WebSocketUri, tlsOptions: tls.ConnectionOptions |
     });
     h2.once('goaway', retire);
     h2.once('remoteSettings', (settings) => {
-      // RFC 8441 §3: the extended CONNECT may be used only once the server has said so.
+      // RFC 8441 §3: the extended CONNECT may be used only once the server has said so. wsref
+      // judges by the server's first SETTINGS frame, the one sent with the connection preface.
       if (settings.enableConnectProtocol !== true) {
         retire();
         h2.close();
