@@ -75,6 +75,7 @@ export class SessionTimers {
   /**
    * The closing handshake started (our close frame went out, or the peer's arrived): keepalive
    * and idle end, and the peer has `closeTimeout` to finish before the transport is dropped.
+   * Safe to call again: a deadline already running is kept.
    */
   closing(): void {
     this.stopChecks();

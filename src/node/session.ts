@@ -28,8 +28,6 @@ export class Session extends TransportSession {
   /** Draining the core's events / output: a listener's call into the session leaves the rest to the loop under way. */
   private delivering = false;
   private flushing = false;
-  /** The closing handshake was seen to start (the core left OPEN): the close timer runs. */
-  private closingSeen = false;
   /** What the core last asked of the transport (RFC 6455 §7.1.1), once acted on. */
   private transportRequest: TransportClose = 'no';
 
@@ -169,7 +167,6 @@ export class Session extends TransportSession {
         this.emitNow(event.type, [asBuffer(event.payload)]);
         break;
       case 'closing':
-        this.noteClosing();
         // Before the core answers: a session.close() in a listener is the answer (RFC 6455 §5.5.1).
         this.emitNow('closing', [event.code, event.reason]);
         break;
@@ -196,19 +193,13 @@ export class Session extends TransportSession {
     } finally {
       this.flushing = false;
     }
-    if (this.#core.readyState >= ReadyState.CLOSING) this.noteClosing();
+    // The closing handshake has started, either side: keepalive and idle end, the close timer runs (idempotent).
+    if (this.#core.readyState === ReadyState.CLOSING) this.timers.closing();
     const request = this.#core.closeTransport;
     if (request !== this.transportRequest) {
       this.transportRequest = request;
       this.timers.transportEnding(request === 'now');
     }
-  }
-
-  /** The closing handshake started, either side: keepalive and idle end, the close timer runs. */
-  private noteClosing(): void {
-    if (this.closingSeen) return;
-    this.closingSeen = true;
-    this.timers.closing();
   }
 
   /** @internal Bytes from the transport: into the core, then drain it. */
