@@ -37,6 +37,9 @@ const REQUEST = 'invalid WebSocket handshake request: ';
 const RESPONSE = 'invalid server handshake: ';
 const SERVER_REFUSES = '/handshake#the-server-refuses';
 const CLIENT_REJECTS = '/handshake#the-client-rejects-the-response';
+const H2 = 'invalid extended CONNECT for a WebSocket: ';
+const H2_ANSWER = 'invalid server answer to the extended CONNECT: ';
+const H2_FAILS = '/http2#when-the-handshake-fails';
 
 export const RULES = table({
   // §4.1: the client's checks of the server's response (the client fails the connection).
@@ -116,6 +119,22 @@ export const RULES = table({
   MESSAGE_TOO_BIG: { id: '6455-10.4-2', checks: 'a message stays within maxMessageSize, refused before it is buffered', closeCode: 1009, message: '{what} exceeds maxMessageSize {limit}', docs: '/security-defences#message-size-1009-before-the-memory-is-spent' },
   COMPRESSED_TOO_BIG: { id: '6455-10.4-2', checks: 'compressed bytes stay within what maxMessageSize can need on the wire', closeCode: 1009, message: 'compressed data of {length} bytes exceeds the wire limit {wireLimit} for maxMessageSize {limit}', docs: '/security-defences#message-size-1009-before-the-memory-is-spent' },
   INFLATE_TOO_BIG: { id: '6455-10.4-2', checks: 'inflating stops at the bytes the message may still grow by', closeCode: 1009, message: '{what} inflates to more than the {limit} bytes the message may still grow by', docs: '/security-defences#decompression-bombs-rfc-7692-8' },
+
+  // RFC 8441 §4–§5: a WebSocket over HTTP/2 (extended CONNECT), with RFC 6455's field rules.
+  H2_REQUEST_NOT_CONNECT: { id: '8441-5-1', checks: 'the method is CONNECT (405 with allow: CONNECT otherwise)', status: 405, message: 'a WebSocket over HTTP/2 opens with CONNECT, not {method}', docs: H2_FAILS },
+  H2_PROTOCOL_MISSING: { id: '8441-4-3', checks: 'the CONNECT names :protocol (a plain CONNECT asks for a tunnel, never opened)', status: 400, message: `${H2}CONNECT without :protocol asks for a tunnel, which this endpoint does not open; send :protocol websocket`, docs: H2_FAILS },
+  H2_PROTOCOL_NOT_WEBSOCKET: { id: '8441-5-1', checks: ':protocol is exactly "websocket"', status: 400, message: `${H2}:protocol is {protocol}, not "websocket"`, docs: H2_FAILS },
+  H2_SCHEME_MISMATCH: { id: '8441-5-2', checks: ':scheme is https on a TLS connection and http without', status: 400, message: `${H2}:scheme is {scheme} on a connection {tls} TLS; expected "{expected}"`, docs: H2_FAILS },
+  H2_PATH_NOT_RESOURCE: { id: '8441-4-2', checks: ':path is a resource name (starts with "/")', status: 400, message: `${H2}:path {path} is not a resource name`, docs: H2_FAILS },
+  H2_AUTHORITY_MISSING: { id: '8441-4-3', checks: ':authority is present (it stands for Host)', status: 400, message: `${H2}:authority is missing; it stands for Host (RFC 8441 §5)`, docs: H2_FAILS },
+  H2_HTTP1_FIELD: { id: '8441-5-3', checks: 'fields only the HTTP/1.1 handshake uses (Sec-WebSocket-Key, -Accept) are left out', status: 400, message: `${H2}{name} belongs to the HTTP/1.1 handshake and is not used over HTTP/2 (RFC 8441 §5)`, docs: H2_FAILS },
+  H2_VERSION_REPEATED: { id: '6455-11.3.5-2', checks: 'the CONNECT has one sec-websocket-version field', status: 400, message: `${H2}{repeated}`, docs: H2_FAILS },
+  H2_VERSION_NOT_13: { id: '6455-4.2.2-6', checks: 'sec-websocket-version is 13 (400 naming 13: HTTP/2 has no 426 upgrade)', status: 400, message: `${H2}sec-websocket-version {problem}`, docs: H2_FAILS },
+  H2_PROTOCOL_REPEATED: { id: '6455-4.1-32', checks: 'no subprotocol is offered twice', status: 400, message: `${H2}subprotocol {protocol} is offered twice`, docs: H2_FAILS },
+  H2_ORIGIN_REPEATED: { id: '6455-4.2.1-1', checks: 'the CONNECT has at most one origin field', status: 400, message: `${H2}{repeated}`, docs: H2_FAILS },
+  H2_RESPONSE_NOT_200: { id: '6455-4.1-42', checks: 'the answer to the extended CONNECT is :status 200', message: 'server answered the extended CONNECT with {status}, not 200', docs: H2_FAILS },
+  H2_RESPONSE_PROTOCOL_REPEATED: { id: '6455-11.3.4-2', checks: 'the answer has at most one sec-websocket-protocol field', message: `${H2_ANSWER}{repeated}`, docs: H2_FAILS },
+  H2_RESPONSE_PROTOCOL_NOT_OFFERED: { id: '6455-4.1-41', checks: 'a chosen subprotocol is a token the client offered', message: `${H2_ANSWER}the server chose subprotocol {protocol}, which was not offered`, docs: H2_FAILS },
 });
 
 /** A row's key, e.g. `UNMASKED_CLIENT_FRAME`. */

@@ -6,6 +6,7 @@
 // Headers are plain objects with lower-case names (RFC 9113 §8.2.1), as Node's http2 gives them.
 
 import { HandshakeError } from '../errors.js';
+import { RULES } from '../rules.js';
 import { acceptServerExtensions, negotiateServerExtensions, offerExtensions, type Extension, type ExtensionFactory } from '../extensions/extension.js';
 import { WEBSOCKET_VERSION } from './accept-key.js';
 import { parseExtensionHeader, parseTokenList, type ExtensionOffer } from './extension-header.js';
@@ -80,8 +81,6 @@ export function isExtendedConnect(headers: Http2Headers): boolean {
 // Header fields HTTP/2 forbids in any message (RFC 9113 §8.2.2); RFC 8441 §5 names the first two.
 const CONNECTION_SPECIFIC = ['connection', 'upgrade', 'keep-alive', 'proxy-connection', 'transfer-encoding'];
 
-const bad = (message: string) => new HandshakeError(`invalid extended CONNECT for a WebSocket: ${message}`, 400);
-
 /**
  * Checks a client's extended CONNECT (RFC 8441 §4–§5 with RFC 6455 §4.2.1). `secure` says
  * whether the HTTP/2 connection runs over TLS. Throws:
@@ -102,7 +101,7 @@ const bad = (message: string) => new HandshakeError(`invalid extended CONNECT fo
 export function validateExtendedConnect(headers: Http2Headers, secure: boolean): ValidatedExtendedConnect {
   const method = headers[':method'];
   if (method !== 'CONNECT') {
-    throw new HandshakeError(`a WebSocket over HTTP/2 opens with CONNECT, not ${JSON.stringify(method)}`, 405, { allow: 'CONNECT' });
+    throw new HandshakeError(RULES.H2_REQUEST_NOT_CONNECT, { method: JSON.stringify(method) }, { headers: { allow: 'CONNECT' } });
   }
   const protocol = headers[':protocol'];
   const scheme = headers[':scheme'];
@@ -118,26 +117,28 @@ export function validateExtendedConnect(headers: Http2Headers, secure: boolean):
   const forbidden = list.find(([name]) => CONNECTION_SPECIFIC.includes(name.toLowerCase()));
   if (forbidden) throw new MalformedStreamError(`the connection-specific field ${forbidden[0]} may not appear in HTTP/2 (RFC 8441 §5)`);
   // RFC 8441 §4: a plain CONNECT would open a tunnel to :authority; a WebSocket endpoint never does.
-  if (protocol === undefined) throw bad('CONNECT without :protocol asks for a tunnel, which this endpoint does not open; send :protocol websocket');
+  if (protocol === undefined) throw new HandshakeError(RULES.H2_PROTOCOL_MISSING);
   // RFC 8441 §5: :protocol MUST be "websocket" (an upgrade token, compared exactly as sent lower-case).
-  if (protocol !== 'websocket') throw bad(`:protocol is ${JSON.stringify(protocol)}, not "websocket"`);
+  if (protocol !== 'websocket') throw new HandshakeError(RULES.H2_PROTOCOL_NOT_WEBSOCKET, { protocol: JSON.stringify(protocol) });
   // RFC 8441 §5: "https" for wss, "http" for ws — the scheme must match the connection it came on.
   const expectedScheme = secure ? 'https' : 'http';
-  if (scheme !== expectedScheme) throw bad(`:scheme is ${JSON.stringify(scheme)} on a connection ${secure ? 'with' : 'without'} TLS; expected "${expectedScheme}"`);
+  if (scheme !== expectedScheme) {
+    throw new HandshakeError(RULES.H2_SCHEME_MISMATCH, { scheme: JSON.stringify(scheme), tls: secure ? 'with' : 'without', expected: expectedScheme });
+  }
   const pathText = String(path);
-  if (!pathText.startsWith('/')) throw bad(`:path ${JSON.stringify(pathText)} is not a resource name`);
+  if (!pathText.startsWith('/')) throw new HandshakeError(RULES.H2_PATH_NOT_RESOURCE, { path: JSON.stringify(pathText) });
   const authority = headers[':authority'];
-  if (typeof authority !== 'string' || authority === '') throw bad(':authority is missing; it stands for Host (RFC 8441 §5)');
+  if (typeof authority !== 'string' || authority === '') throw new HandshakeError(RULES.H2_AUTHORITY_MISSING);
   // RFC 8441 §5: the key and accept are superseded by :protocol.
   for (const name of ['sec-websocket-key', 'sec-websocket-accept']) {
-    if (headerValues(list, name).length > 0) throw bad(`${name} belongs to the HTTP/1.1 handshake and is not used over HTTP/2 (RFC 8441 §5)`);
+    if (headerValues(list, name).length > 0) throw new HandshakeError(RULES.H2_HTTP1_FIELD, { name });
   }
   // RFC 6455 §4.2.1 item 6, §4.4 (answer with the version we speak), §11.3.5 (at most once).
-  const versionHeader = { 'sec-websocket-version': String(WEBSOCKET_VERSION) };
-  const versionError = (m: string) => new HandshakeError(`invalid extended CONNECT for a WebSocket: ${m}`, 400, versionHeader);
-  const version = singleHeader(list, 'sec-websocket-version', versionError);
+  const versionHeader = { headers: { 'sec-websocket-version': String(WEBSOCKET_VERSION) } };
+  const version = singleHeader(list, 'sec-websocket-version', (repeated) => new HandshakeError(RULES.H2_VERSION_REPEATED, { repeated }, versionHeader));
   if (version !== String(WEBSOCKET_VERSION)) {
-    throw versionError(version === undefined ? 'sec-websocket-version is missing' : `sec-websocket-version ${JSON.stringify(version)} is not 13`);
+    const problem = version === undefined ? 'is missing' : `${JSON.stringify(version)} is not 13`;
+    throw new HandshakeError(RULES.H2_VERSION_NOT_13, { problem }, versionHeader);
   }
   const offers = readOffers(list);
   return { version: WEBSOCKET_VERSION, ...offers, host: authority, path: pathText, scheme: expectedScheme, headers: list };
@@ -148,10 +149,10 @@ function readOffers(list: HeaderList): Pick<ValidatedExtendedConnect, 'protocols
   const protocolValues = headerValues(list, 'sec-websocket-protocol');
   const protocols = protocolValues.length > 0 ? parseTokenList(protocolValues) : [];
   const repeated = protocols.find((p, i) => protocols.indexOf(p) !== i);
-  if (repeated !== undefined) throw bad(`subprotocol ${JSON.stringify(repeated)} is offered twice`);
+  if (repeated !== undefined) throw new HandshakeError(RULES.H2_PROTOCOL_REPEATED, { protocol: JSON.stringify(repeated) });
   const extensionValues = headerValues(list, 'sec-websocket-extensions');
   const extensions = extensionValues.length > 0 ? parseExtensionHeader(extensionValues) : [];
-  const origin = singleHeader(list, 'origin', bad)?.toLowerCase();
+  const origin = singleHeader(list, 'origin', (repeated) => new HandshakeError(RULES.H2_ORIGIN_REPEATED, { repeated }))?.toLowerCase();
   return { protocols, extensions, origin };
 }
 
@@ -277,19 +278,15 @@ export function validateExtendedConnectResponse(
   offered: { readonly protocols?: readonly string[]; readonly extensions?: readonly ExtensionFactory[] },
 ): ValidatedExtendedConnectResponse {
   const status = Number(headers[':status']);
-  if (status !== 200) throw new HandshakeError(`server answered the extended CONNECT with ${String(headers[':status'])}, not 200`, status || 400);
-  const fail = (message: string) => new HandshakeError(`invalid server answer to the extended CONNECT: ${message}`, status);
+  if (status !== 200) throw new HandshakeError(RULES.H2_RESPONSE_NOT_200, { status: String(headers[':status']) }, { status: status || 400 });
+  const answered = { status };
   const list = http2HeaderList(headers);
-  const protocol = singleHeader(list, 'sec-websocket-protocol', fail);
+  const protocol = singleHeader(list, 'sec-websocket-protocol', (repeated) => new HandshakeError(RULES.H2_RESPONSE_PROTOCOL_REPEATED, { repeated }, answered));
   if (protocol !== undefined && (!isToken(protocol) || !(offered.protocols ?? []).includes(protocol))) {
-    throw fail(`the server chose subprotocol ${JSON.stringify(protocol)}, which was not offered`);
+    throw new HandshakeError(RULES.H2_RESPONSE_PROTOCOL_NOT_OFFERED, { protocol: JSON.stringify(protocol) }, answered);
   }
+  // §9.1: a malformed value fails with the parser's own EXTENSIONS_* row.
   const extensionValues = headerValues(list, 'sec-websocket-extensions');
-  let response: ExtensionOffer[] = [];
-  try {
-    if (extensionValues.length > 0) response = parseExtensionHeader(extensionValues);
-  } catch (error) {
-    throw fail((error as Error).message);
-  }
+  const response: ExtensionOffer[] = extensionValues.length > 0 ? parseExtensionHeader(extensionValues) : [];
   return { protocol, extensions: acceptServerExtensions(response, offered.extensions ?? []), headers: list };
 }
