@@ -10,6 +10,7 @@
 // and the core's `DEFAULT_MAX_MESSAGE_SIZE` applies it — once.
 
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../core/index.js';
+import type { SessionOptions } from './session-types.js';
 
 /** The value every `SessionOptions` field takes when it is not given. */
 export const DEFAULT_SESSION_OPTIONS = {
@@ -31,7 +32,7 @@ export const DEFAULT_SESSION_OPTIONS = {
    * accept behind another, and a peer that stops reading costs at most this plus one frame.
    */
   maxBufferedAmount: DEFAULT_MAX_MESSAGE_SIZE,
-} as const;
+} as const satisfies Required<SessionOptions>;
 
 /** `handshakeTimeout` of the server and the client: 10 s for the opening handshake (DNS, TCP, TLS and hooks included). */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
