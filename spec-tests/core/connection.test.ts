@@ -187,7 +187,8 @@ describe('masking (RFC 6455 §5.1, §5.3, §10.3)', () => {
     expect(log.events.map((e) => e.type)).toEqual(['error', 'closeTransport']);
     expect(log.failCode).toBe(1002);
     expect(log.ofType('closeTransport')).toEqual([{ type: 'closeTransport', immediately: true }]);
-    expect(log.timeline).toEqual(['write', 'error', 'closeTransport']); // close frame first (§7.1.7)
+    // The failure takes effect when its event is pulled; its close frame leaves before TCP closes (§7.1.7).
+    expect(log.timeline).toEqual(['error', 'write', 'closeTransport']);
   });
 
   it('[6455-5.1-5, 6455-5.1-6, 6455-7.1.7-1, 6455-7.1.7-3] the client fails with 1002 on a masked server frame', () => {
@@ -199,7 +200,7 @@ describe('masking (RFC 6455 §5.1, §5.3, §10.3)', () => {
     expect(written[0]!.payload.subarray(0, 2)).toEqual(hex('03 ea'));
     expect(log.ofType('message')).toEqual([]);
     expect(log.failCode).toBe(1002);
-    expect(log.timeline).toEqual(['write', 'error', 'closeTransport']);
+    expect(log.timeline).toEqual(['error', 'write', 'closeTransport']);
   });
 });
 

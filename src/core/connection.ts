@@ -9,7 +9,7 @@
 //        └──handshake failed───────┴──protocol violation (close frame with the code, §7.1.7)──┘
 
 import { ClosingHandshake, internalError, type CloseResult, type TransportClose } from './closing/closing-handshake.js';
-import { closeReasonFrom, decodeCloseBody, encodeCloseBody } from './closing/close-codes.js';
+import { closeReasonFrom, decodeCloseBody, encodeCloseBody, type CloseInfo } from './closing/close-codes.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, EventQueue, OPEN_EVENT, ReadyState, type ConnectionEvent, type ConnectionOptions, type Role } from './connection-types.js';
 import { HandshakeError, ProtocolError } from './errors.js';
 import { describeExtensions, type Extension } from './extensions/extension.js';
@@ -44,6 +44,7 @@ export class Connection implements CloseFrameReceiver {
   private readonly sender: MessageSender;
   private readonly closing = new ClosingHandshake();
   private readonly utf8Check: WholeUtf8Check;
+  private pendingFailure: { readonly type: 'error'; readonly error: ProtocolError } | undefined; // the peer's violation, behind earlier events
 
   constructor(options: ConnectionOptions) {
     this.role = options.role;
@@ -52,8 +53,7 @@ export class Connection implements CloseFrameReceiver {
     // RFC 6455 §5.1: clients mask every frame; servers never do, and expect masked frames.
     this.writer = new FrameWriter(this.role === 'client' ? (options.maskKeys ?? createMaskKeySource()) : undefined);
     this.sender = new MessageSender(this.writer);
-    const router = new FrameRouter(this.messages, this.queue, this.writer, this.closing, this, options.autoPong ?? true);
-    this.parser = new FrameParser({ expectMasked: this.role === 'server' }, router);
+    this.parser = new FrameParser({ expectMasked: this.role === 'server' }, new FrameRouter(this.messages, this.queue, this.writer, this.closing, this, options.autoPong ?? true));
     if (this.role === 'client' && options.client) this.handshaker = new ClientHandshaker(options.client);
     if (this.role === 'server' && options.server) this.handshaker = new ServerHandshaker(options.server);
   }
@@ -71,7 +71,9 @@ export class Connection implements CloseFrameReceiver {
   nextEvent(): ConnectionEvent | undefined {
     this.answerIfDue();
     const event = this.queue.take();
-    if (event?.type === 'closing') this.closing.closeHeard();
+    // The peer's close or violation takes effect here, after the events before it, which the application may answer.
+    if (event?.type === 'closing') this.closeFramePulled(event);
+    else if (event !== undefined && event === this.pendingFailure) this.failNow(this.pendingFailure.error);
     return event;
   }
 
@@ -111,8 +113,10 @@ export class Connection implements CloseFrameReceiver {
     try {
       this.parser.push(chunk);
     } catch (error) {
-      // Only ProtocolErrors are expected; anything else is a bug of ours or an extension's (1011).
-      this.failWith(error instanceof ProtocolError ? error : internalError(error));
+      // §7.1.7: process nothing more; fail when pulled, after the events before it (not a ProtocolError: ours, 1011).
+      this.parser.stop();
+      this.pendingFailure = { type: 'error', error: error instanceof ProtocolError ? error : internalError(error) };
+      this.queue.push(this.pendingFailure);
     }
   }
 
@@ -130,11 +134,8 @@ export class Connection implements CloseFrameReceiver {
       const handshakeError = error instanceof HandshakeError ? error : new HandshakeError(String(error));
       if (handshaker instanceof ServerHandshaker) this.writer.writeBytes(handshaker.reject(handshakeError));
       this.handshaker = undefined;
-      this.parser.stop(); // RFC 6455 §7.1.7: process nothing more from the peer
-      this.closing.failed = true;
-      this.state = ReadyState.CLOSING;
+      this.failNow(handshakeError);
       this.queue.push({ type: 'error', error: handshakeError });
-      this.transport = 'now';
       return EMPTY;
     }
   }
@@ -145,10 +146,15 @@ export class Connection implements CloseFrameReceiver {
     // RFC 6455 §5.5.1: nothing after a close frame is processed; an unfinished message is dropped.
     this.parser.stop();
     this.messages.reset();
-    this.closing.closeReceived(info, payload);
-    this.state = ReadyState.CLOSING;
-    // The application hears of it before we answer (see `nextEvent`, `answerIfDue`).
+    this.closing.closeParsed(payload);
     this.queue.push({ type: 'closing', code: info.code, reason: info.reason });
+  }
+
+  /** The application hears of the peer's close (§7.1.3): CLOSING, and our answer is owed until the next pull (§5.5.1). */
+  private closeFramePulled(info: CloseInfo): void {
+    if (this.state === ReadyState.CLOSED || this.closing.failed) return;
+    this.closing.closeReceived(info);
+    this.state = ReadyState.CLOSING;
     this.transport = this.closing.transportAfterHandshake(this.role === 'server');
   }
 
@@ -162,29 +168,27 @@ export class Connection implements CloseFrameReceiver {
   fail(error: ProtocolError): void {
     if (this.closing.failed || this.state === ReadyState.CLOSED) return;
     this.queue.clear();
-    this.failWith(error);
+    this.failNow(error);
+    this.queue.push({ type: 'error', error });
   }
 
-  /** RFC 6455 §7.1.7: a close frame with the code, an `error` event after those queued, the transport closed now. */
-  private failWith(error: ProtocolError): void {
+  /** RFC 6455 §7.1.7: process nothing more; once OPEN, a close frame with the code (answering an unanswered close); transport closed now. */
+  private failNow(error: ProtocolError | HandshakeError): void {
     if (this.closing.failed || this.state === ReadyState.CLOSED) return;
     this.closing.failed = true;
     this.parser.stop();
     this.messages.reset();
-    // An unanswered peer close gets this close frame as its answer.
-    if (!this.closing.sent && (this.state === ReadyState.OPEN || this.closing.received)) {
+    if (error instanceof ProtocolError && !this.closing.sent && (this.state === ReadyState.OPEN || this.closing.received)) {
       this.writeClose(encodeCloseBody(error.closeCode, closeReasonFrom(error.message)));
     }
     this.state = ReadyState.CLOSING;
-    this.queue.push({ type: 'error', error });
     this.transport = 'now';
   }
 
   /** Sends a whole message in one frame; `compress: false` asks extensions not to compress it. */
   send(data: Uint8Array, isText: boolean, compress = true): void {
-    // RFC 6455 §5.4: messages do not interleave; finish the fragmented one first.
-    if (this.sender.fragmenting) throw new TypeError('a fragmented message is being sent: finish it with sendFrame(…, fin = true)');
-    this.sendFrame(data, isText, true, compress);
+    this.assertOpen();
+    this.sender.sendMessage(data, isText, compress);
   }
 
   /** Sends one fragment of a message (RFC 6455 §5.4); control frames may go between fragments. */
@@ -195,14 +199,12 @@ export class Connection implements CloseFrameReceiver {
 
   /** Sends a ping (RFC 6455 §5.5.2); at most 125 bytes of payload. */
   ping(payload: Uint8Array = EMPTY): void { this.sendControl(Opcode.Ping, payload); }
-
   /** Sends an unsolicited pong (RFC 6455 §5.5.3: a unidirectional heartbeat). */
   pong(payload: Uint8Array = EMPTY): void { this.sendControl(Opcode.Pong, payload); }
 
   /**
-   * Starts the closing handshake (RFC 6455 §7.1.2); RangeError for a code that may not be sent or a
-   * reason over 123 bytes. While CONNECTING the attempt is abandoned. While the peer's close awaits
-   * its answer (after `closing` was pulled, before the next pull) it is the answer (§5.5.1).
+   * Starts the closing handshake (§7.1.2); RangeError for an unsendable code or a reason over 123 bytes. While
+   * CONNECTING, abandons the attempt; after `closing` was pulled and before the next pull, it is the answer (§5.5.1).
    */
   close(code?: number, reason = ''): void {
     const body = encodeCloseBody(code, reason); // validate before changing any state

@@ -33,13 +33,18 @@ export class ClosingHandshake {
   failed = false;
   /** The peer's close body, kept as the default answer while the answer is undecided (§5.5.1). */
   private echoBody: Uint8Array | undefined;
-  /** The application has been told of the peer's close: from now on the echo may go out. */
-  private heard = false;
+  /** The body of the peer's close frame, parsed but not yet heard by the application. */
+  private parsedBody: Uint8Array | undefined;
 
-  /** The peer's close frame arrived; unless ours went out first, an answer is owed. */
-  closeReceived(info: CloseInfo, body: Uint8Array): void {
+  /** The peer's close frame was parsed (and checked); it counts once the application hears of it. */
+  closeParsed(body: Uint8Array): void {
+    this.parsedBody = body;
+  }
+
+  /** The application has been told of the peer's close frame; unless ours went out first, an answer is owed. */
+  closeReceived(info: CloseInfo): void {
     this.received = info;
-    if (!this.sent) this.echoBody = body;
+    if (!this.sent) this.echoBody = this.parsedBody;
   }
 
   /** True while the peer's close waits for our answer: a `close(code, reason)` now is the answer. */
@@ -47,19 +52,13 @@ export class ClosingHandshake {
     return this.echoBody !== undefined && !this.failed;
   }
 
-  /** The application has pulled the event that tells of the peer's close. */
-  closeHeard(): void {
-    this.heard = true;
-  }
-
   /**
    * RFC 6455 §5.5.1: once the application has heard of the peer's close and chose no answer of its
    * own, the echo is due: the peer's validated body as it came (empty if it was empty: 1005 is
-   * never sent, §7.4.1). Returns that body once, else undefined.
+   * never sent, §7.4.1). The body while an answer is owed, else undefined.
    */
   takeDueEcho(): Uint8Array | undefined {
-    if (!this.heard || !this.answerOwed) return undefined;
-    return this.echoBody;
+    return this.answerOwed ? this.echoBody : undefined;
   }
 
   /** Our close frame is going out (a start, an answer, or the echo). */

@@ -19,6 +19,12 @@ export class MessageSender {
     this.extensions = extensions;
   }
 
+  /** Writes a whole message in one frame; RFC 6455 §5.4: messages do not interleave, so a fragmented one must end first. */
+  sendMessage(data: Uint8Array, isText: boolean, compress: boolean): void {
+    if (this.fragmenting) throw new TypeError('a fragmented message is being sent: finish it with sendFrame(…, fin = true)');
+    this.sendFrame(data, isText, true, compress);
+  }
+
   /**
    * Writes one frame of a message: the first frame is text or binary, later ones continuation
    * frames, `fin` ends the message (RFC 6455 §5.4). `compress: false` asks extensions not to compress.
