@@ -115,9 +115,10 @@ describe('the server checks the extended CONNECT', () => {
     expect(refusal({ ...EXAMPLE, ':scheme': 'wss' })).toMatchObject(mismatch);
   });
 
-  it('[wsref] refuses a Sec-WebSocket-Key or -Accept (HTTP/1.1 fields that RFC 8441 §5 supersedes), a missing :authority, another method', () => {
-    expect(refusal({ ...EXAMPLE, 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' })).toMatchObject({ status: 400, code: 'WSREF_H2_HTTP1_FIELD', message: expect.stringMatching(/sec-websocket-key/) });
-    expect(refusal({ ...EXAMPLE, 'sec-websocket-accept': 'x' })).toMatchObject({ status: 400, code: 'WSREF_H2_HTTP1_FIELD' });
+  it('[wsref] ignores a Sec-WebSocket-Key (RFC 8441 §5: not processed, no accept answered); refuses a missing :authority and another method', () => {
+    // RFC 8441 §5: the key and accept are not processed — ignored, not refused (undici sends a key).
+    expect(validateExtendedConnect({ ...EXAMPLE, 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' }, true).path).toBe('/chat');
+    expect(answerExtendedConnect(validateExtendedConnect({ ...EXAMPLE, 'sec-websocket-key': 'x' }, true)).headers).not.toHaveProperty('sec-websocket-accept');
     expect(refusal(without(':authority'))).toMatchObject({ status: 400, code: 'WSREF_H2_AUTHORITY_MISSING' });
     expect(refusal({ ...EXAMPLE, ':method': 'GET' })).toMatchObject({ status: 405, code: 'WSREF_H2_REQUEST_NOT_CONNECT', headers: { allow: 'CONNECT' } });
   });

@@ -44,20 +44,20 @@ describe.runIf(runPython)('python3-h2 + python3-wsproto client, wsref server (h2
     expect(endpoint.connections[0]!.session.extensions).toMatch(/^permessage-deflate/);
   });
 
-  it('[8441-4-2, 8441-4-3, 8441-5-1, 8441-5-3] malformed CONNECTs are reset with PROTOCOL_ERROR, refused ones get 400 (with the version for a wrong one), and the connection lives on', async () => {
+  it('[8441-4-2, 8441-4-3, 8441-5-1, 8441-5-3] malformed CONNECTs are reset with PROTOCOL_ERROR, refused ones get 400 (with the version for a wrong one), a key is ignored, and the connection lives on', async () => {
     const { lines, endpoint } = await runClient('errors');
     const cases = Object.fromEntries(lines.filter((l) => l.step === 'case').map((l) => [l.name, l.reset !== undefined ? `reset ${l.reset}` : l.status]));
     expect(cases).toEqual({
       'no-protocol-with-path': 'reset 1', // RFC 9113 §8.5: a plain CONNECT carries no :scheme/:path
       'no-path': 'reset 1', // RFC 8441 §4: :protocol needs :scheme and :path
       'protocol-not-websocket': 400,
-      'with-key': 400,
+      'with-key': 200, // RFC 8441 §5: the key is not processed, so not refused either
       'with-connection-upgrade': 'reset 1', // RFC 8441 §5, RFC 9113 §8.2.2
       'wrong-version': 400,
     });
     expect(lines.find((l) => l.name === 'wrong-version')).toMatchObject({ headers: { 'sec-websocket-version': '13' } });
     expect(lines.at(-1)).toMatchObject({ step: 'after', status: 200 });
-    expect(endpoint.connections).toHaveLength(1); // only the last, well-formed one
+    expect(endpoint.connections).toHaveLength(2); // the one with an (ignored) key, and the last
   });
 });
 

@@ -127,7 +127,6 @@ export const RULES = table({
   H2_SCHEME_MISMATCH: { id: '8441-5-2', checks: ':scheme is https on a TLS connection and http without', status: 400, message: `${H2}:scheme is {scheme} on a connection {tls} TLS; expected "{expected}"`, docs: H2_FAILS },
   H2_PATH_NOT_RESOURCE: { id: '8441-4-2', checks: ':path is a resource name (starts with "/")', status: 400, message: `${H2}:path {path} is not a resource name`, docs: H2_FAILS },
   H2_AUTHORITY_MISSING: { id: '8441-4-3', checks: ':authority is present (it stands for Host)', status: 400, message: `${H2}:authority is missing; it stands for Host (RFC 8441 §5)`, docs: H2_FAILS },
-  H2_HTTP1_FIELD: { id: '8441-5-3', checks: 'fields only the HTTP/1.1 handshake uses (Sec-WebSocket-Key, -Accept) are left out', status: 400, message: `${H2}{name} belongs to the HTTP/1.1 handshake and is not used over HTTP/2 (RFC 8441 §5)`, docs: H2_FAILS },
   H2_VERSION_REPEATED: { id: '6455-11.3.5-2', checks: 'the CONNECT has one sec-websocket-version field', status: 400, message: `${H2}{repeated}`, docs: H2_FAILS },
   H2_VERSION_NOT_13: { id: '6455-4.2.2-6', checks: 'sec-websocket-version is 13 (400 naming 13: HTTP/2 has no 426 upgrade)', status: 400, message: `${H2}sec-websocket-version {problem}`, docs: H2_FAILS },
   H2_PROTOCOL_REPEATED: { id: '6455-4.1-32', checks: 'no subprotocol is offered twice', status: 400, message: `${H2}subprotocol {protocol} is offered twice`, docs: H2_FAILS },

@@ -91,12 +91,10 @@ const CONNECTION_SPECIFIC = ['connection', 'upgrade', 'keep-alive', 'proxy-conne
  *   405 (`allow: CONNECT`) for another method; 400 when `:protocol` is missing (a plain CONNECT
  *   asks for a tunnel to `:authority`, which a WebSocket endpoint never opens, RFC 8441 §4) or is
  *   not `websocket` (§5), when `:scheme` does not match the connection (`https` over TLS, `http`
- *   without, §5), when `:authority` is missing (it stands for Host, §5), when Sec-WebSocket-Key or
- *   -Accept is present (they belong to the HTTP/1.1 handshake; a client sending one expects an
- *   Accept it will never get — §5 says they are not processed, wsref refuses them to say so),
- *   when the version is missing, repeated or not 13 (with `sec-websocket-version: 13`; not 426,
- *   whose required Upgrade field HTTP/2 forbids), and for bad protocol or extension lists or a
- *   repeated Origin, as RFC 6455 §4.2.1 does.
+ *   without, §5), when `:authority` is missing (it stands for Host, §5), when the version is
+ *   missing, repeated or not 13 (with `sec-websocket-version: 13`; not 426, whose required
+ *   Upgrade field HTTP/2 forbids), and for bad protocol or extension lists or a repeated Origin,
+ *   as RFC 6455 §4.2.1 does. A Sec-WebSocket-Key is ignored (§5: not processed).
  */
 export function validateExtendedConnect(headers: Http2Headers, secure: boolean): ValidatedExtendedConnect {
   const method = headers[':method'];
@@ -129,10 +127,8 @@ export function validateExtendedConnect(headers: Http2Headers, secure: boolean):
   if (!pathText.startsWith('/')) throw new HandshakeError(RULES.H2_PATH_NOT_RESOURCE, { path: JSON.stringify(pathText) });
   const authority = headers[':authority'];
   if (typeof authority !== 'string' || authority === '') throw new HandshakeError(RULES.H2_AUTHORITY_MISSING);
-  // RFC 8441 §5: the key and accept are superseded by :protocol.
-  for (const name of ['sec-websocket-key', 'sec-websocket-accept']) {
-    if (headerValues(list, name).length > 0) throw new HandshakeError(RULES.H2_HTTP1_FIELD, { name });
-  }
+  // RFC 8441 §5: Sec-WebSocket-Key and -Accept are not processed (superseded by :protocol): a key
+  // that some clients still send (undici does) is ignored, and no accept is answered.
   // RFC 6455 §4.2.1 item 6, §4.4 (answer with the version we speak), §11.3.5 (at most once).
   const versionHeader = { headers: { 'sec-websocket-version': String(WEBSOCKET_VERSION) } };
   const version = singleHeader(list, 'sec-websocket-version', (repeated) => new HandshakeError(RULES.H2_VERSION_REPEATED, { repeated }, versionHeader));
