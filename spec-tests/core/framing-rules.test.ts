@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { frameHeaderLength, Opcode, writeFrameHeader } from '../../src/core/framing/frame-header.js';
 import { FrameParser, type FrameSink } from '../../src/core/framing/frame-parser.js';
 import { createMaskKeySource, FrameWriter } from '../../src/core/framing/frame-writer.js';
+import { concat } from '../helpers/core-pair.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -26,17 +27,6 @@ function parse(bytes: Uint8Array, server: boolean): ParsedFrame[] {
   };
   new FrameParser({ expectMasked: server }, sink).push(bytes);
   return frames;
-}
-
-/** The chunks of one take(), joined as they would go on the wire. */
-function wire(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 /** A key source that hands out the given keys in turn. */
@@ -88,7 +78,7 @@ describe('the sending half: FrameWriter (RFC 6455 §5.1–§5.3)', () => {
     const chunks = writer.take();
     expect(chunks.map((c) => c.length)).toEqual([4, 1025, 4 + 1024]);
     expect(chunks[1]).toBe(large);
-    expect(parse(wire(chunks), false).map((f) => f.payload.length)).toEqual([1025, 1024]);
+    expect(parse(concat(...chunks), false).map((f) => f.payload.length)).toEqual([1025, 1024]);
   });
 
   it('[6455-5.1-1, 6455-5.3-1, 6455-5.3-2] a client masks every frame with the next key and never changes the application’s bytes', () => {
@@ -105,7 +95,7 @@ describe('the sending half: FrameWriter (RFC 6455 §5.1–§5.3)', () => {
     expect(chunks).toHaveLength(2); // the masked copy goes beside its header
     expect(large).toEqual(before);
     expect(text).toEqual(new TextEncoder().encode('Hello'));
-    const frames = parse(wire(chunks), true);
+    const frames = parse(concat(...chunks), true);
     expect(frames.map(({ fin, rsv, opcode }) => ({ fin, rsv, opcode }))).toEqual([
       { fin: true, rsv: 0, opcode: Opcode.Text },
       { fin: false, rsv: 0x40, opcode: Opcode.Binary },
@@ -121,7 +111,7 @@ describe('the sending half: FrameWriter (RFC 6455 §5.1–§5.3)', () => {
     expect(chunks.map((c) => c.length)).toEqual([8, 2048]);
     expect(chunks[1]).toBe(owned);
     expect(Array.from(owned.subarray(0, 4))).toEqual([0x55 ^ 0xa1, 0x55 ^ 0xb2, 0x55 ^ 0xc3, 0x55 ^ 0xd4]);
-    expect(parse(wire(chunks), true)[0]!.payload).toEqual(new Array(2048).fill(0x55));
+    expect(parse(concat(...chunks), true)[0]!.payload).toEqual(new Array(2048).fill(0x55));
   });
 
   it('[6455-4.2.2-1, 6455-6.1-4] bytes that are not a frame (the HTTP head) keep their place in the outbox', () => {

@@ -4,19 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isValidUtf8, Utf8Validator } from '../../src/core/messages/utf8.js';
-import { hex } from '../helpers/core-pair.js';
+import { hex, referenceValidUtf8 as referenceValid } from '../helpers/core-pair.js';
 
-const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
-
-/** Reference verdict for a complete text. */
-function referenceValid(bytes: Uint8Array): boolean {
-  try {
-    fatalDecoder.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Reference for "these bytes can still begin a valid text": valid as is, or made valid by

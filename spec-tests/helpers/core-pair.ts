@@ -39,6 +39,18 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): number {
   return n;
 }
 
+const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The reference verdict on a complete text (RFC 3629 via the platform's fatal TextDecoder, as WHATWG specifies it). */
+export function referenceValidUtf8(bytes: Uint8Array): boolean {
+  try {
+    fatalDecoder.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function concat(...pieces: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
   let offset = 0;
