@@ -4,6 +4,7 @@
 # knowledge to 127.0.0.1:PORT and prints one JSON line per step.
 #   python3 http2-python-client.py PORT echo     settings, extended CONNECT, echo, close both ways
 #   python3 http2-python-client.py PORT errors   malformed and refused CONNECTs, one stream each
+#   python3 http2-python-client.py PORT early    an extended CONNECT sent before the server's SETTINGS were read
 import json
 import socket
 import sys
@@ -49,11 +50,6 @@ def wait_for(predicate, limit=400):
     raise TimeoutError("no matching event")
 
 
-settings = wait_for(lambda e: isinstance(e, h2.events.RemoteSettingsChanged))
-enable = settings.changed_settings.get(h2.settings.SettingCodes.ENABLE_CONNECT_PROTOCOL)
-out(step="settings", enableConnectProtocol=enable.new_value if enable else None)
-
-
 def connect(headers):
     stream_id = h2c.get_next_available_stream_id()
     h2c.send_headers(stream_id, headers)
@@ -70,6 +66,17 @@ def outcome(stream_id):
 
 
 BASE = [(":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "http"), (":path", "/ws"), (":authority", f"127.0.0.1:{PORT}"), ("sec-websocket-version", "13")]
+
+if MODE == "early":
+    # RFC 8441 §3: a client may use extended CONNECT once it has seen the setting; this one does
+    # not wait. h2 itself refuses to send :protocol then, so its header validation is off here.
+    stream_id = connect(BASE)
+    out(step="early", **outcome(stream_id))
+    sys.exit(0)
+
+settings = wait_for(lambda e: isinstance(e, h2.events.RemoteSettingsChanged))
+enable = settings.changed_settings.get(h2.settings.SettingCodes.ENABLE_CONNECT_PROTOCOL)
+out(step="settings", enableConnectProtocol=enable.new_value if enable else None)
 
 if MODE == "errors":
     cases = {

@@ -6,9 +6,11 @@
 // careful client never would: each gets its defined answer and the connection lives on.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../src/index.js';
-import { nextEvent, Resources, SYSTEM_PYTHON, systemPeerGate } from '../helpers/node-peers.js';
+import { listen, nextEvent, Resources, SYSTEM_PYTHON, systemPeerGate } from '../helpers/node-peers.js';
 import { runPythonScript } from '../helpers/python-script.js';
 import { startHttp2Endpoint } from './http2-kit.js';
 
@@ -58,6 +60,27 @@ describe.runIf(runPython)('python3-h2 + python3-wsproto client, wsref server (h2
     expect(lines.find((l) => l.name === 'wrong-version')).toMatchObject({ headers: { 'sec-websocket-version': '13' } });
     expect(lines.at(-1)).toMatchObject({ step: 'after', status: 200 });
     expect(endpoint.connections).toHaveLength(2); // the one with an (ignored) key, and the last
+  });
+});
+
+describe.runIf(runPython)('an extended CONNECT before the SETTINGS (python3-h2 client, h2c)', () => {
+  /** The answer to a CONNECT the client sends right after its preface, without reading the server's SETTINGS. */
+  async function early(port: number): Promise<Record<string, unknown>> {
+    const script = runPythonScript(resources, CLIENT, [String(port), 'early']);
+    const line = (await script.lines.next()).value;
+    expect(await script.exited).toBe(0);
+    return line;
+  }
+
+  it('[8441-3-2] a server that never sent SETTINGS_ENABLE_CONNECT_PROTOCOL resets it with PROTOCOL_ERROR (RFC 8441 §3: malformed to it); wsref, which sends it with its preface, answers 200', async () => {
+    const plain = http2.createServer((_req, res) => res.end('no websockets'));
+    const plainPort = await listen(plain as unknown as net.Server);
+    const plainSessions = new Set<http2.ServerHttp2Session>();
+    plain.on('session', (s: http2.ServerHttp2Session) => plainSessions.add(s));
+    resources.defer(() => { for (const s of plainSessions) s.destroy(); return new Promise((resolve) => plain.close(resolve)); });
+    expect(await early(plainPort)).toMatchObject({ step: 'early', reset: 1 });
+    const { port } = await startHttp2Endpoint(resources, { tls: false });
+    expect(await early(port)).toMatchObject({ step: 'early', status: 200 });
   });
 });
 
