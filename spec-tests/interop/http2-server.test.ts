@@ -108,6 +108,21 @@ describe.runIf(runTls)('over TLS (h2), Node http2 client', () => {
     expect(await get(client, '/')).toBe('page'); // the connection survived them all
   });
 
+  it('[wsref] a refusal Node cannot send (an authenticate hook\'s malformed header) or a throwing \'rejected\' listener cancels the stream; the process and the connection live on', async () => {
+    const { origin, wss } = await startHttp2Endpoint(resources, {
+      options: { authenticate: (request) => (request.url === '/ws?bad' ? { status: 401, headers: { 'bad header': 'x' } } : false) },
+    });
+    const client = await connectHttp2(resources, origin);
+    const bad = await openStream(client, extendedConnect('https', { ':path': '/ws?bad' }));
+    expect([bad.response, await withTimeout(bad.closed, 2_000, 'reset')]).toEqual([undefined, http2.constants.NGHTTP2_CANCEL]);
+    wss.on('rejected', () => {
+      throw new Error('a logging bug');
+    });
+    const thrown = await openStream(client, extendedConnect('https'));
+    expect([thrown.response, await withTimeout(thrown.closed, 2_000, 'reset')]).toEqual([undefined, http2.constants.NGHTTP2_CANCEL]);
+    expect(await get(client, '/')).toBe('page');
+  });
+
   it('[wsref] a sec-websocket-key (undici sends one) is ignored as RFC 8441 §5 says: 200 and no sec-websocket-accept', async () => {
     const { origin, connections } = await startHttp2Endpoint(resources);
     const client = await connectHttp2(resources, origin);

@@ -9,6 +9,7 @@ import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
+import type { HandshakeError } from '../core/errors.js';
 import {
   answerExtendedConnect,
   Http2ErrorCode,
@@ -77,11 +78,7 @@ export async function handleExtendedConnect(endpoint: WebSocketServer, request: 
     return endpoint.openSession(asSessionTransport(stream), answer, incoming);
   } catch (error) {
     clearTimeout(timer);
-    if (error instanceof MalformedStreamError) resetStream(stream, error.code);
-    else {
-      const refusal = endpoint.refusal(error, incoming);
-      respondError(stream, refusal.status, refusal.message, refusal.headers);
-    }
+    answerFailure(stream, error, (e) => endpoint.refusal(e, incoming));
     return undefined;
   }
 }
@@ -92,8 +89,24 @@ function refuseStream(stream: http2.ServerHttp2Stream, validate: () => unknown):
     validate();
     respondError(stream, 400, 'not a WebSocket request');
   } catch (error) {
+    answerFailure(stream, error, (e) => e as HandshakeError); // the core throws only its two kinds
+  }
+}
+
+/**
+ * A malformed request is reset (PROTOCOL_ERROR); a refusal is answered with its status. Should
+ * that answer fail in turn (a 'rejected' listener that throws, header fields Node will not send),
+ * the stream is cancelled: a bad handshake never becomes an uncaught error.
+ */
+function answerFailure(stream: http2.ServerHttp2Stream, error: unknown, toRefusal: (error: unknown) => HandshakeError): void {
+  try {
     if (error instanceof MalformedStreamError) resetStream(stream, error.code);
-    else respondError(stream, (error as { status?: number }).status ?? 400, (error as Error).message, (error as { headers?: Record<string, string> }).headers);
+    else {
+      const refusal = toRefusal(error);
+      respondError(stream, refusal.status, refusal.message, refusal.headers);
+    }
+  } catch {
+    resetStream(stream, Http2ErrorCode.CANCEL);
   }
 }
 
