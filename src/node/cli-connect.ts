@@ -9,10 +9,11 @@ import { connect, type ClientOptions } from './client.js';
 import { describeClose, describeMessage } from './cli-messages.js';
 import type { CliIO } from './cli.js';
 import type { Session } from './session.js';
+import { formatHttp2Head } from './http2-trace.js';
 import { createWireTrace, tapSocket } from './trace-format.js';
 
 /** The usage line shown when `wsref connect` is missing its URL or has too many arguments. */
-export const CONNECT_USAGE = 'usage: wsref connect ws://HOST:PORT/PATH [--echo] [--trace] [--deflate] [--subprotocol NAME] [--header \'K: V\'] [--origin ORIGIN]';
+export const CONNECT_USAGE = 'usage: wsref connect ws://HOST:PORT/PATH [--echo] [--trace] [--deflate] [--subprotocol NAME] [--header \'K: V\'] [--origin ORIGIN] [--http2]';
 
 /** Printed once the connection is open, so that a learner knows how to talk to the peer. */
 export const SENDING_HINT = '* type a line and press Enter to send it as a text message; /ping [text], /close CODE REASON (e.g. /close 1000 bye), /help';
@@ -41,6 +42,13 @@ export async function connectCommand(url: string, settings: ConnectSettings, io:
             onSocket: (socket: Socket) => {
               const trace = createWireTrace({ role: 'client', print: io.out, sentStartsWithHttp: true, receivedStartsWithHttp: true });
               tapSocket(socket, trace.sent, trace.received);
+            },
+            // RFC 8441: the handshake is HTTP/2 fields, the stream then carries RFC 6455 frames.
+            onHttp2Stream: (stream, request) => {
+              io.out(formatHttp2Head(request, 'request'));
+              stream.once('response', (headers) => io.out(formatHttp2Head(headers, 'response')));
+              const trace = createWireTrace({ role: 'client', print: io.out, sentStartsWithHttp: false, receivedStartsWithHttp: false });
+              tapSocket(stream as unknown as Socket, trace.sent, trace.received);
             },
           }
         : {}),

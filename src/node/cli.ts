@@ -46,6 +46,7 @@ Usage:
       --subprotocol, -s NAME    offer a subprotocol (repeatable, preferred first)
       --header, -H 'K: V'       add a request header (repeatable)
       --origin ORIGIN           send an Origin header
+      --http2                   open it as a stream of an HTTP/2 connection (RFC 8441)
       once connected: type a line to send it as text; /ping [text], /close CODE REASON, /help
 Both:
       --trace, -t               print the handshake and every frame, field by field (RFC 6455 §4, §5.2)
@@ -95,6 +96,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO, versi
         subprotocol: { type: 'string', short: 's', multiple: true },
         header: { type: 'string', short: 'H', multiple: true },
         origin: { type: 'string' },
+        http2: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -148,6 +150,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO, versi
           headers,
           perMessageDeflate: values.deflate ? TRACEABLE_DEFLATE : false,
           ...(values.origin !== undefined ? { origin: values.origin } : {}),
+          ...(values.http2 ? { http2: true } : {}),
         },
       }, io);
     }

@@ -4,6 +4,7 @@
 // send the handshake and check the response in the core (`handshaker.ts`).
 
 import { lookup } from 'node:dns/promises';
+import type { ClientHttp2Stream } from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Connection, HandshakeError, HttpHeadParser, parseWebSocketUri, type WebSocketUri } from '../core/index.js';
@@ -40,6 +41,8 @@ export interface ClientOptions extends SessionOptions, CompressionOptions {
    * HTTP/1.1 only. Default false (HTTP/1.1).
    */
   http2?: boolean | 'auto';
+  /** Over HTTP/2, `onSocket`'s counterpart: the stream the WebSocket will run on and the CONNECT it sent. */
+  onHttp2Stream?: (stream: ClientHttp2Stream, request: Readonly<Record<string, string>>) => void;
 }
 
 /**

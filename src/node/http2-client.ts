@@ -79,6 +79,7 @@ async function openOnStream(uri: WebSocketUri, options: ClientOptions, onStream:
   const shared = await sharedConnection(uri, options.tls);
   const stream = shared.h2.request(request, { endStream: false });
   onStream(stream);
+  options.onHttp2Stream?.(stream, request);
   shared.streams++;
   stream.once('close', () => {
     if (--shared.streams > 0) return;
