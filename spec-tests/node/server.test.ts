@@ -234,6 +234,23 @@ describe('hooks that misbehave', () => {
     expect((await client(`ws://127.0.0.1:${port}/fine`)).readyState).toBe(1);
   });
 
+  it('[6455-4.2.2-5] a refusal whose header cannot be sent, or a rejected listener that throws, still gets an HTTP error and no unhandled rejection', async () => {
+    const { server, port } = await startHttpServer(resources);
+    const wss = endpoint({ server, authenticate: (request) => (request.url === '/bad-header' ? { status: 401, headers: { 'bad header': 'x' } } : { status: 403 }) });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    resources.defer(() => process.off('unhandledRejection', onUnhandled));
+    expect((await rawUpgrade(port, '/bad-header', resources)).head.status).toBe(500);
+    wss.on('rejected', () => {
+      throw new Error('listener bug');
+    });
+    expect((await rawUpgrade(port, '/throwing-listener', resources)).head.status).toBe(500);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let a rejection surface, if any
+    expect(unhandled).toEqual([]);
+    expect(await httpGet(port, '/')).toEqual({ status: 200, body: 'hello' });
+  });
+
   it('[wsref] a refusal with a status that is not an error status (200) becomes a 500 instead of crashing', async () => {
     const { server, port } = await startHttpServer(resources);
     endpoint({ server, authenticate: () => ({ status: 200 }) });

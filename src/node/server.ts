@@ -6,7 +6,6 @@
 
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
-import type http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import {
@@ -24,63 +23,15 @@ import {
 } from '../core/index.js';
 import type { ValidatedExtendedConnect } from '../core/handshake/extended-connect.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_SHUTDOWN_REASON, DEFAULT_SHUTDOWN_TIMEOUT } from './defaults.js';
-import { buildExtensionFactories, type CompressionOptions } from './extensions.js';
+import { buildExtensionFactories } from './extensions.js';
 import { warnIfSlowRequestHead } from './http-server-options.js';
 import { attachHttp2, isHttp2Server } from './http2-server.js';
 import { nativeUtf8Check, sha1 } from './platform.js';
-import { Session, type SessionOptions } from './session.js';
+import { Session } from './session.js';
 
-/** What an `authenticate` hook may answer: accept (true), or reject with a status and optional headers/body. */
-export type AuthenticationResult =
-  | boolean
-  | {
-      /** The HTTP status to refuse with, e.g. 401 or 403. */
-      status: number;
-      /** Extra response headers, e.g. `WWW-Authenticate`. */
-      headers?: Record<string, string>;
-      /** A short response body. */
-      body?: string;
-    };
+import type { ServerOptions, WebSocketServerEvents } from './server-types.js';
 
-export interface ServerOptions extends SessionOptions, CompressionOptions {
-  /** The HTTP(S) or HTTP/2 server to live in (RFC 8441; `allowHTTP1` serves both). Its other requests are untouched. */
-  server?: http.Server | http2.Http2SecureServer | http2.Http2Server;
-  /** Only upgrade requests for this path (pathname, exact) are ours; others get 404 unless another endpoint claims them. */
-  path?: string;
-  /**
-   * Subprotocols spoken (RFC 6455 §4.2.2 step 5.5): the first protocol in the *client's* list that
-   * is in this array is chosen, or a function picks one of the offered ones (or none).
-   */
-  protocols?: readonly string[] | ((offered: readonly string[], request: http.IncomingMessage) => string | undefined);
-  /**
-   * Origin check (RFC 6455 §10.2): return false to refuse with 403. Browsers always send Origin;
-   * checking it is the defence against cross-site WebSocket hijacking. Default: accept all.
-   */
-  verifyOrigin?: (origin: string | undefined, request: http.IncomingMessage) => boolean;
-  /** Authentication before accepting; may be async (over HTTP/2, no key). Rejections become the HTTP status given (e.g. 401). */
-  authenticate?: (request: http.IncomingMessage, handshake: ValidatedRequest | ValidatedExtendedConnect) => AuthenticationResult | Promise<AuthenticationResult>;
-  /** Extra headers for the 101 response (e.g. Set-Cookie). */
-  headers?: Record<string, string>;
-  /**
-   * Time allowed from the complete upgrade request to the 101 (hooks included); ms. Default 10 s.
-   * The request head itself is read by Node's HTTP server: a slow head (slowloris) is bounded by
-   * that server's `headersTimeout` and `connectionsCheckingInterval`; create it with
-   * `RECOMMENDED_HTTP_SERVER_OPTIONS`. When a head may take more than twice this long on the
-   * `server` given (or the first upgrade's), a `WSREF_SLOW_HEAD_TIMEOUT` warning says so, once
-   * (docs/security-defences.md).
-   */
-  handshakeTimeout?: number;
-}
-
-/** The events of a `WebSocketServer` and their arguments. */
-export interface WebSocketServerEvents {
-  /** A handshake completed: the session is OPEN. `request` is the HTTP upgrade request. */
-  connection: [session: Session, request: http.IncomingMessage];
-  /** A handshake was refused (status, reason): for logging. */
-  rejected: [status: number, reason: string, request: http.IncomingMessage];
-  /** An unexpected failure: a 'connection' listener threw, or an internal error during a handshake. Emitted only when listened to. */
-  error: [error: Error];
-}
+export type { AuthenticationResult, ServerOptions, WebSocketServerEvents } from './server-types.js';
 
 /** The endpoints attached to one HTTP server, dispatched by path from one 'upgrade' listener. */
 const endpointsByServer = new WeakMap<EventEmitter, WebSocketServer[]>();
@@ -179,8 +130,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       return this.openSession(socket, answer, request, head);
     } catch (error) {
       clearTimeout(timer);
-      const refusal = this.refusal(error, request);
-      rejectSocket(socket, refusal.status, refusal.message, { ...refusal.headers });
+      this.answerRefusal(socket, error, request);
       return undefined;
     }
   }
@@ -227,6 +177,24 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     if (!(error instanceof HandshakeError) && this.listenerCount('error') > 0) this.emit('error', error as Error);
     this.emit('rejected', refusal.status, refusal.message, request);
     return refusal;
+  }
+
+  /**
+   * Answers a refused upgrade (RFC 6455 §4.2.2: an HTTP error status). Should that answer fail in
+   * turn (an authenticate hook's header that may not be sent, a 'rejected' listener that throws),
+   * the client gets a bare 500, or the socket is dropped: a refusal never becomes an unhandled rejection.
+   */
+  private answerRefusal(socket: Duplex, error: unknown, request: http.IncomingMessage): void {
+    try {
+      const refusal = this.refusal(error, request);
+      rejectSocket(socket, refusal.status, refusal.message, { ...refusal.headers });
+    } catch {
+      try {
+        rejectSocket(socket, 500, 'internal error');
+      } catch {
+        socket.destroy();
+      }
+    }
   }
 
   /** @internal Starts and announces the session on an answered transport (RFC 6455 §4.2.2, RFC 8441 §5: OPEN). */
