@@ -67,7 +67,7 @@ describe.runIf(runTls)('connect(url, { http2: true })', () => {
     await expect(refused).rejects.toMatchObject({ status: 404 });
   });
 
-  it('[8441-3-2] http2: \'auto\' uses HTTP/2 where the SETTINGS allow extended CONNECT, HTTP/1.1 where they do not, where there is no h2, and for ws://', async () => {
+  it('[8441-3-2] http2: \'auto\' uses HTTP/2 where the SETTINGS allow extended CONNECT, HTTP/1.1 where they do not, where there is no h2, and for ws://; session.transport says which', async () => {
     // 1. An HTTP/2 server with wsref attached (and HTTP/1.1 allowed): HTTP/2 is used.
     const h2 = await startHttp2Endpoint(resources, { allowHTTP1: true });
     const viaH2 = await connect(`wss://127.0.0.1:${h2.port}/ws`, { http2: 'auto', tls });
@@ -101,6 +101,7 @@ describe.runIf(runTls)('connect(url, { http2: true })', () => {
     resources.defer(() => plainWss.close({ timeout: 100 }));
     expect(h2.connections.map((c) => c.request.httpVersion)).toEqual(['2.0']);
     expect(versions).toEqual(['1.1', '1.1', '1.1']);
+    expect([viaH2, ...sessions].map((s) => s.transport)).toEqual(['h2', 'http/1.1', 'http/1.1', 'http/1.1']);
     expect(await echo(viaH2, 'auto')).toEqual(['auto', false]);
   });
 });

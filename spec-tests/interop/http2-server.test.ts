@@ -132,7 +132,7 @@ describe.runIf(runTls)('over TLS (h2), Node http2 client', () => {
     await until(() => connections.length === 1);
   });
 
-  it('[wsref] with allowHTTP1 one server takes HTTP/1.1 upgrades (ws client) and HTTP/2 streams at once', async () => {
+  it('[wsref] with allowHTTP1 one server takes HTTP/1.1 upgrades (ws client) and HTTP/2 streams at once, and each session says which it runs on', async () => {
     const endpoint = await startHttp2Endpoint(resources, { allowHTTP1: true });
     const ws = new WebSocket(`wss://127.0.0.1:${endpoint.port}/ws`, { rejectUnauthorized: false });
     resources.defer(() => ws.terminate());
@@ -144,6 +144,7 @@ describe.runIf(runTls)('over TLS (h2), Node http2 client', () => {
     const opened = await openStream(client, extendedConnect('https'));
     expect(opened.response?.[':status']).toBe(200);
     expect(endpoint.connections.map((c) => c.request.httpVersion)).toEqual(['1.1', '2.0']);
+    expect(endpoint.connections.map((c) => c.session.transport)).toEqual(['http/1.1', 'h2']);
   });
 });
 

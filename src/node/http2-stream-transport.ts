@@ -4,6 +4,7 @@
 
 import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
+import { kHttp2Stream } from './session-transport.js';
 
 /** RST_STREAM's CANCEL (RFC 9113 §7), the code RFC 8441 §5 gives a WebSocket that is dropped. */
 export const CANCEL = http2.constants.NGHTTP2_CANCEL;
@@ -14,6 +15,7 @@ export const CANCEL = http2.constants.NGHTTP2_CANCEL;
  * with CANCEL instead, as RFC 8441 §5 says. The peer's address is the HTTP/2 connection's.
  */
 export function asSessionTransport(stream: http2.Http2Stream): Duplex {
+  Object.defineProperty(stream, kHttp2Stream, { value: true }); // session.transport says 'h2'
   Object.defineProperty(stream, 'remoteAddress', { get: () => stream.session?.socket?.remoteAddress, configurable: true });
   const destroy = stream.destroy;
   stream.destroy = function destroyWithCancel(this: http2.Http2Stream, error?: Error) {

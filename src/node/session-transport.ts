@@ -16,8 +16,8 @@ import { SocketWriter } from './socket-writer.js';
 /** The transport side of a `Session`; not used on its own. */
 export abstract class TransportSession extends EventEmitter<SessionEvents> {
   /** @internal The stream the WebSocket runs on: a TCP or TLS socket, or an HTTP/2 stream. */
-  protected readonly transport: Duplex;
-  /** @internal Writes the core's output to `transport`: corked per tick, bounded by `maxBufferedAmount`. */
+  protected readonly transportStream: Duplex;
+  /** @internal Writes the core's output to `transportStream`: corked per tick, bounded by `maxBufferedAmount`. */
   protected readonly writer: SocketWriter;
   /** @internal Keepalive, idle and closing clocks. */
   protected readonly timers: SessionTimers;
@@ -32,7 +32,7 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
   protected constructor(transport: Duplex, options: SessionOptions) {
     super();
     const settings = resolveSessionOptions(options);
-    this.transport = transport;
+    this.transportStream = transport;
     this.writer = new SocketWriter(transport, settings);
     this.timers = new SessionTimers(settings, new TransportSession.Clock(this));
     if (transport instanceof Socket) {
@@ -61,10 +61,15 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
   /** @internal The transport closed: how the connection ended (RFC 6455 §7.1.4–§7.1.6). */
   protected abstract transportClosed(): CloseResult;
 
+  /**
+   * What carries the WebSocket: `'http/1.1'` for a connection taken over by the upgrade (RFC 6455
+   * §4), `'h2'` for one stream of an HTTP/2 connection opened by extended CONNECT (RFC 8441 §4).
+   */
+  get transport(): TransportKind { return kHttp2Stream in this.transportStream ? 'h2' : 'http/1.1'; }
   /** Bytes queued in the transport, not yet handed to the operating system. */
   get bufferedAmount(): number { return this.writer.bufferedAmount; }
   /** The peer's address, for logs (undefined when the transport does not say). */
-  get remoteAddress(): string | undefined { return (this.transport as Partial<Socket>).remoteAddress; }
+  get remoteAddress(): string | undefined { return (this.transportStream as Partial<Socket>).remoteAddress; }
 
   /** Resolves when the transport's buffer has drained below `highWaterMark` (or the session closed). */
   drained(): Promise<void> {
@@ -81,11 +86,11 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
   }
 
   /** Drops the connection at once, without a closing handshake (reported as 1006). */
-  terminate(): void { this.transport.destroy(); }
+  terminate(): void { this.transportStream.destroy(); }
   /** Stops reading from the peer (TCP backpressure) until `resume()`. */
-  pause(): void { this.transport.pause(); }
+  pause(): void { this.transportStream.pause(); }
   /** Starts reading from the transport again after `pause()`. */
-  resume(): void { this.transport.resume(); }
+  resume(): void { this.transportStream.resume(); }
 
   /** @internal Keeps this session in `registry` (a server's `clients`) until it closes. */
   trackIn(registry: Set<TransportSession>): void {
@@ -116,10 +121,10 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
     }
     dropTransport(error?: Error): void {
       if (error) this.session.emitNow('error', [error]);
-      this.session.transport.destroy();
+      this.session.transportStream.destroy();
     }
     endTransport(): void {
-      this.session.transport.end(); // what is queued (the close frame) goes first, then FIN
+      this.session.transportStream.end(); // what is queued (the close frame) goes first, then FIN
     }
   };
 
@@ -154,6 +159,11 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
     session.emitNow('close', [result.code, result.reason, result.wasClean]);
   }
 }
+
+/** The protocols a session can run on, as `session.transport` names them (ALPN's names). */
+export type TransportKind = 'http/1.1' | 'h2';
+/** Set on an HTTP/2 stream made a session's transport (http2-stream-transport.ts). */
+export const kHttp2Stream = Symbol('wsref.http2Stream');
 
 /** Where a transport keeps its session, for the shared listeners. */
 const kSession = Symbol('wsref.session');

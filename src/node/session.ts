@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { internalError, ReadyState, type CloseResult, type Connection, type ConnectionEvent, type Extension, type TransportClose } from '../core/index.js';
 import { asBuffer, decodeText, toBytes, type SendData } from './platform.js';
 import { TransportSession } from './session-transport.js';
+export type { TransportKind } from './session-transport.js';
 import type { SendOptions, SessionOptions } from './session-types.js';
 
 export { DEFAULT_SESSION_OPTIONS } from './defaults.js';
@@ -96,7 +97,7 @@ export class Session extends TransportSession {
    */
   holdEvents(): void {
     this.heldEvents ??= [];
-    this.transport.pause();
+    this.transportStream.pause();
   }
 
   /** @internal Drains the core (its events in order, then its output), then the session's own held events. */
@@ -105,7 +106,7 @@ export class Session extends TransportSession {
     this.heldEvents = undefined;
     this.pump();
     for (const [event, args] of held ?? []) this.emitNow(event, args);
-    if (!this.transport.destroyed) this.transport.resume();
+    if (!this.transportStream.destroyed) this.transportStream.resume();
   }
 
   /** @internal The server did the opening handshake: the connection is OPEN (RFC 6455 §4.2.2). */
