@@ -1,8 +1,15 @@
 // Tests for src/core/messages/ written against its surviving mutants (`npm run mutate -- --mutate
 // 'src/core/messages/**/*.ts'`). RFC 6455 §8.1 / RFC 3629: every lead byte with the second bytes at
 // each range edge of §4's ABNF, against the platform's fatal UTF-8 decoder, whole and cut into
-// pieces; §5.5's control frame rules at their edges.
+// pieces; §5.5's control frame rules at their edges; §9's decoding order and what the assembler
+// tells an extension (its own RSV bits, the first frame, the room left under the §10.4 limit).
 import { describe, expect, it } from 'vitest';
+import { ProtocolError } from '../../src/core/errors.js';
+import type { Extension, IncomingFrameInfo } from '../../src/core/extensions/extension.js';
+import { maxDeflatedSize, SYNC_FLUSH_ALLOWANCE } from '../../src/core/extensions/deflate-codec.js';
+import { Opcode } from '../../src/core/framing/frame-header.js';
+import { MessageAssembler } from '../../src/core/messages/message-assembler.js';
+import { RULES } from '../../src/core/rules.js';
 import { checkControlPayloadToSend, checkReceivedControlFrame } from '../../src/core/messages/control-frames.js';
 import { isValidUtf8, Utf8Validator } from '../../src/core/messages/utf8.js';
 import { referenceValidUtf8 } from '../helpers/core-pair.js';
@@ -87,6 +94,101 @@ describe('control frames at their edges (RFC 6455 §5.5)', () => {
     expect(() => checkControlPayloadToSend(new Uint8Array(125))).not.toThrow();
     expect(() => checkControlPayloadToSend(new Uint8Array(126))).toThrowError(
       new RangeError('ping/pong payload is 126 bytes; control frames carry at most 125 (RFC 6455 §5.5)'),
+    );
+  });
+});
+
+/** A transforming extension that appends its marker byte to every piece it decodes, and records what it was told. */
+function markingExtension(name: string, rsvBits: number, marker: number) {
+  const seen: { frames: IncomingFrameInfo[]; limits: number[] } = { frames: [], limits: [] };
+  const extension: Extension = {
+    name,
+    rsvBits,
+    responseParams: [],
+    startIncomingFrame: (frame) => {
+      seen.frames.push(frame);
+      return true;
+    },
+    decodeChunk: (data, out, limit) => {
+      seen.limits.push(limit);
+      out.push(Uint8Array.of(...data, marker));
+    },
+    endIncomingFrame: () => {},
+    encodeFrame: (payload) => ({ payload, rsv: 0 }),
+    dispose: () => {},
+  };
+  return { extension, seen };
+}
+
+describe('extensions on the receive path (RFC 6455 §9, §10.4)', () => {
+  it('[6455-5.8-1, 6455-5.2-2] incoming data is decoded in the reverse order of the negotiated list; each extension sees only its RSV bits', () => {
+    const first = markingExtension('x-first', 0x40, 0x61);
+    const second = markingExtension('x-second', 0x20, 0x62);
+    const assembler = new MessageAssembler(1000, isValidUtf8);
+    assembler.useExtensions([first.extension, second.extension]);
+    assembler.startFrame(false, 0x60, Opcode.Binary, 1);
+    assembler.payload(Uint8Array.of(0x30));
+    expect(assembler.endFrame()).toBeUndefined();
+    assembler.startFrame(true, 0x00, Opcode.Continuation, 1);
+    assembler.payload(Uint8Array.of(0x31));
+    const message = assembler.endFrame();
+    // x-second (last negotiated) decodes first, then x-first: each piece gets "b" then "a".
+    expect(Array.from(message!.data)).toEqual([0x30, 0x62, 0x61, 0x31, 0x62, 0x61]);
+    expect(first.seen.frames.map(({ rsv, firstFrameOfMessage, fin }) => ({ rsv, firstFrameOfMessage, fin }))).toEqual([
+      { rsv: 0x40, firstFrameOfMessage: true, fin: false },
+      { rsv: 0x00, firstFrameOfMessage: false, fin: true },
+    ]);
+    expect(second.seen.frames.map(({ rsv }) => rsv)).toEqual([0x20, 0x00]);
+  });
+
+  it('[6455-10.4-1] an extension is told how many bytes the message may still grow by', () => {
+    const marking = markingExtension('x-mark', 0x40, 0x21);
+    const assembler = new MessageAssembler(100, isValidUtf8);
+    assembler.useExtensions([marking.extension]);
+    assembler.startFrame(false, 0x40, Opcode.Binary, 9);
+    assembler.payload(new Uint8Array(9)); // 10 bytes once decoded
+    assembler.endFrame();
+    assembler.startFrame(true, 0, Opcode.Continuation, 1);
+    assembler.payload(new Uint8Array(1));
+    expect(marking.seen.limits).toEqual([100, 90]);
+  });
+
+  it('[6455-10.4-1, 6455-10.4-2] an extension that stops at the limit with 1009 becomes the message-size row, its error the cause; other errors pass unchanged', () => {
+    const stopped = new ProtocolError(RULES.MESSAGE_TOO_BIG, { what: 'inflated data', limit: 10 });
+    const other = new ProtocolError(RULES.RSV_WITHOUT_EXTENSION, { rsv: '0x40' });
+    for (const thrown of [stopped, other]) {
+      const assembler = new MessageAssembler(10, isValidUtf8);
+      const { extension } = markingExtension('x-throw', 0x40, 0);
+      assembler.useExtensions([{ ...extension, decodeChunk: () => { throw thrown; } }]);
+      assembler.startFrame(true, 0x40, Opcode.Binary, 3);
+      let caught: unknown;
+      try {
+        assembler.payload(new Uint8Array(3));
+      } catch (error) {
+        caught = error;
+      }
+      if (thrown === other) {
+        expect(caught).toBe(other);
+      } else {
+        expect(caught).toMatchObject({ code: 'WSREF_MESSAGE_TOO_BIG', closeCode: 1009, cause: stopped });
+        expect((caught as Error).message).toBe('message of more than 10 bytes once inflated exceeds maxMessageSize 10');
+      }
+    }
+  });
+
+  it('[6455-10.4-2] compressed frames may carry the limit’s DEFLATE bound plus 16 bytes per frame on the wire, not a byte more', () => {
+    const limit = 1000;
+    const wireLimit = maxDeflatedSize(limit);
+    const { extension } = markingExtension('x-mark', 0x40, 0x21);
+    const fits = new MessageAssembler(limit, isValidUtf8);
+    fits.useExtensions([extension]);
+    fits.startFrame(false, 0x40, Opcode.Binary, wireLimit);
+    fits.startFrame(true, 0, Opcode.Continuation, 2 * SYNC_FLUSH_ALLOWANCE);
+    const over = new MessageAssembler(limit, isValidUtf8);
+    over.useExtensions([extension]);
+    over.startFrame(false, 0x40, Opcode.Binary, wireLimit);
+    expect(() => over.startFrame(true, 0, Opcode.Continuation, 2 * SYNC_FLUSH_ALLOWANCE + 1)).toThrowError(
+      `compressed data of ${wireLimit + 2 * SYNC_FLUSH_ALLOWANCE + 1} bytes exceeds the wire limit ${wireLimit + 2 * SYNC_FLUSH_ALLOWANCE} for maxMessageSize ${limit}`,
     );
   });
 });
