@@ -29,7 +29,7 @@ async function serverAndRawClient() {
     await until(() => frames.some((f) => f.opcode === OP.close), 2_000, 'the answering close frame');
     return frames.find((f) => f.opcode === OP.close)!;
   };
-  return { session, closeWith };
+  return { session, closeWith, socket, frames };
 }
 
 describe("the server's answer to a client's close (RFC 6455 §5.5.1)", () => {
@@ -92,6 +92,29 @@ describe("the server's answer to a client's close (RFC 6455 §5.5.1)", () => {
     expect(answer.payload.readUInt16BE(0)).toBe(1011);
     expect(((await failed)[0] as Error & { cause?: Error }).cause?.message).toBe('listener bug');
     expect(await closed).toEqual([4000, 'bye', false]);
+  });
+});
+
+describe('a listener that throws (RFC 6455 §7.1.7, §7.4.1)', () => {
+  it('[6455-7.1.7-2] [6455-7.1.7-3] a message listener that throws: the peer gets 1011, the error carries the thrown value, later frames are not delivered', async () => {
+    const { session, socket, frames } = await serverAndRawClient();
+    const heard: string[] = [];
+    const bug = new Error('listener bug');
+    session.on('message', (data) => {
+      heard.push(String(data));
+      throw bug;
+    });
+    const failed = nextEvent<[Error]>(session, 'error');
+    const closed = nextEvent<CloseArgs>(session, 'close');
+    // Both messages in one TCP write: the second is already parsed when the first listener throws.
+    socket.write(Buffer.concat([encodeFrame(OP.text, 'one', { mask: true }), encodeFrame(OP.text, 'two', { mask: true })]));
+    const [error] = await failed;
+    expect((error as Error & { cause?: unknown }).cause).toBe(bug);
+    await until(() => frames.some((f) => f.opcode === OP.close), 2_000, 'the 1011 close frame');
+    expect(frames.find((f) => f.opcode === OP.close)!.payload.readUInt16BE(0)).toBe(1011);
+    expect(heard).toEqual(['one']); // §7.1.7: after failing, nothing more is processed
+    socket.end();
+    expect((await closed)[2]).toBe(false);
   });
 });
 
