@@ -155,6 +155,13 @@ describe('source paths in the docs', () => {
     expect(missing).toEqual([]);
   });
 
+  it('[wsref] src/README.md, the map from RFC sections to modules, has a row for every module in src/', () => {
+    const named = new Set(mentions.filter((m) => m.page === 'src/README.md').flatMap(resolve));
+    const modules = filesUnder('src').filter((file) => file.endsWith('.ts') && file !== 'src/index.ts');
+    expect(modules.length).toBeGreaterThan(30);
+    expect(modules.filter((file) => !named.has(file)), 'modules without a row in src/README.md').toEqual([]);
+  });
+
   it('[wsref] every link from a page out of docs/ into the repository reaches a file', () => {
     const links = PAGES.flatMap((page) => linksOutOfDocs(page, texts.get(page)!));
     expect(links.length).toBeGreaterThan(0);
