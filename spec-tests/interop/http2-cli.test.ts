@@ -1,13 +1,15 @@
 // `wsref connect --http2 --trace` (RFC 8441): the real command, spawned from the TypeScript source,
 // opens its WebSocket as an extended CONNECT stream of an h2c connection to a wsref endpoint and
 // prints the HTTP/2 handshake fields with their RFC 8441 sections, then the RFC 6455 frames that
-// the stream carries, field by field, masked on the way out.
+// the stream carries, field by field, masked on the way out. And `wsref serve --http2
+// --tls-self-signed`: the command's own HTTP/2 server, met by Node's HTTP/2 client and by ws over HTTP/1.1.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Resources, withTimeout } from '../helpers/node-peers.js';
-import { startHttp2Endpoint } from './http2-kit.js';
+import WebSocket from 'ws';
+import { encodeFrame, hasOpenssl, nextEvent, OP, Resources, systemPeerGate, until, withTimeout } from '../helpers/node-peers.js';
+import { connectHttp2, extendedConnect, frameCount, openStream, startHttp2Endpoint } from './http2-kit.js';
 
 const resources = new Resources();
 afterEach(() => resources.cleanup());
@@ -42,5 +44,53 @@ describe('wsref connect --http2', () => {
     expect(out).toMatch(/→ sent {6}text frame, 13 bytes, masked/);
     expect(out).toMatch(/Status code {13}1000 +Normal Closure/);
     expect(endpoint.connections.map((c) => c.request.httpVersion)).toEqual(['2.0']);
+  });
+});
+
+describe('wsref serve --http2 --tls-self-signed', () => {
+  const withOpenssl = systemPeerGate('openssl (the self-signed certificate)', hasOpenssl());
+
+  it.runIf(withOpenssl)('[8441-3-1, 8441-4-1, 8441-5-1, 8441-5-2] serves WebSockets as extended CONNECT streams over TLS (ALPN h2) and HTTP/1.1 upgrades on the same port; --trace shows the CONNECT received and the 200 sent', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'serve', '--http2', '--tls-self-signed', '--port', '0', '--echo', '--trace'], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    resources.defer(() => child.kill('SIGKILL'));
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (out += text));
+    await until(() => /listening on wss:\/\/127\.0\.0\.1:\d+\//.test(out), 20_000, 'wsref serve to listen');
+    expect(out).toMatch(/HTTP\/2 and HTTP\/1\.1, TLS, self-signed certificate ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+    const port = Number(/listening on wss:\/\/127\.0\.0\.1:(\d+)\//.exec(out)![1]);
+
+    // HTTP/2: the server's SETTINGS allow extended CONNECT (RFC 8441 §3), the stream gets 200 and echoes.
+    const client = await connectHttp2(resources, `https://127.0.0.1:${port}`);
+    expect([client.alpnProtocol, client.remoteSettings.enableConnectProtocol]).toEqual(['h2', true]);
+    const opened = await openStream(client, extendedConnect('https'));
+    expect(opened.response?.[':status']).toBe(200);
+    opened.stream.write(encodeFrame(OP.text, 'over h2', { mask: true }));
+    const [echo] = await frameCount(opened.frames, 1, 'the echo on the stream');
+    expect([echo!.opcode, echo!.payload.toString(), echo!.masked]).toEqual([OP.text, 'over h2', false]);
+
+    // HTTP/1.1 on the same port (allowHTTP1): ws offers no h2 in ALPN and upgrades as usual.
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/h1`, { rejectUnauthorized: false });
+    resources.defer(() => ws.terminate());
+    await nextEvent(ws, 'open', 5_000);
+    const echoed = nextEvent<[Buffer]>(ws, 'message', 5_000);
+    ws.send('over http/1.1');
+    expect(String((await echoed)[0])).toBe('over http/1.1');
+
+    expect(out).toMatch(/#1 ← received  HTTP\/2 extended CONNECT/);
+    expect(out).toMatch(/#1 {5}:protocol: websocket +RFC 8441 §4, §5/);
+    expect(out).toMatch(/#1 → sent {6}HTTP\/2 response \(RFC 8441 §5\)/);
+    expect(out).toMatch(/#1 {5}:status: 200 +RFC 8441 §5/);
+    expect(out).toMatch(/\* #1 connected from 127\.0\.0\.1:\d+ to \/ws \(HTTP\/2 stream\)/);
+    expect(out).toMatch(/#1 ← received  text frame, 7 bytes, masked/);
+    expect(out).toMatch(/\* #2 connected from 127\.0\.0\.1:\d+ to \/h1\n/);
+    expect(out).toMatch(/#2 ← received  HTTP request \(opening handshake, RFC 6455 §4.1\)\n#2 {5}GET \/h1 HTTP\/1\.1/);
+
+    child.kill('SIGTERM'); // the command closes both sockets with 1001 and exits 0
+    const [code] = (await withTimeout(once(child, 'exit'), 10_000, 'wsref serve to exit')) as [number | null];
+    expect(code, out).toBe(0);
   });
 });

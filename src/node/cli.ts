@@ -3,34 +3,24 @@
 // and every frame of §5.2 decoded field by field, each field tagged with its RFC section.
 //
 //   wsref serve   [--port 8080] [--host 127.0.0.1] [--echo | --chat] [--trace] [--deflate]
+//                 [--tls-self-signed | --tls-cert FILE --tls-key FILE] [--http2]
 //   wsref connect URL [--echo] [--subprotocol x]... [--header 'K: V']... [--trace] [--deflate]
 //   wsref --version | --help
 //
-// The connect command lives in cli-connect.ts, the one-line message descriptions in cli-messages.ts.
+// The serve command lives in cli-serve.ts (its TLS in cli-tls.ts), the connect command in
+// cli-connect.ts, the one-line message descriptions in cli-messages.ts.
 
 import { readFileSync, realpathSync } from 'node:fs';
-import http from 'node:http';
-import type { Socket } from 'node:net';
 import path from 'node:path';
-import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { headerListFromRaw } from '../core/handshake/http-head.js';
-import { ReadyState } from '../core/index.js';
 import { CONNECT_USAGE, connectCommand } from './cli-connect.js';
-import { describeClose, describeMessage } from './cli-messages.js';
-import { RECOMMENDED_HTTP_SERVER_OPTIONS } from './http-server-options.js';
-import { WebSocketServer } from './server.js';
-import type { Session } from './session.js';
-import { createWireTrace, formatHttpHead, tapSocket } from './trace-format.js';
+import { serve } from './cli-serve.js';
+import { makeSelfSignedCertificate, readTlsFiles, TlsSetupError, type TlsMaterial } from './cli-tls.js';
 
 /** `wsref serve` listens on this port unless told otherwise. */
 const DEFAULT_PORT = 8080;
 /** …and on loopback only, so that a learner's server is not on the network. */
 const DEFAULT_HOST = '127.0.0.1';
-/** `wsref serve` accepts messages up to 16 MiB: a learning tool needs no more than that. */
-const SERVE_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
-/** On Ctrl-C, how long `wsref serve` waits for clients to finish the closing handshake. */
-const SERVE_SHUTDOWN_TIMEOUT = 2_000;
 
 export const USAGE = `wsref — a WebSocket (RFC 6455) server and client that shows the protocol
 
@@ -41,6 +31,10 @@ Usage:
       --echo                    send every message back, with the same type
       --chat                    pass every text message on to all other clients
                                 (default: print messages; lines typed go to every client)
+      --tls-self-signed         serve wss:// with a certificate made at start (needs openssl)
+      --tls-cert FILE, --tls-key FILE   serve wss:// with your own PEM certificate and key
+      --http2                   with TLS: speak HTTP/2 too (HTTP/1.1 still works on the same port);
+                                WebSockets then come as extended CONNECT streams (RFC 8441)
   wsref connect URL [options]   connect to ws:// or wss:// URL; typed lines are sent as text
       --echo                    send every received message back; exit when the connection closes
       --subprotocol, -s NAME    offer a subprotocol (repeatable, preferred first)
@@ -97,6 +91,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO, versi
         header: { type: 'string', short: 'H', multiple: true },
         origin: { type: 'string' },
         http2: { type: 'boolean' },
+        'tls-self-signed': { type: 'boolean' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -118,13 +115,18 @@ export async function main(argv: readonly string[], io: CliIO = processIO, versi
   try {
     if (command === 'serve' && rest.length === 0) {
       if (values.echo && values.chat) throw new UsageError('choose one of --echo and --chat');
+      const host = values.host ?? DEFAULT_HOST;
+      const tls = serveTls(values['tls-self-signed'], values['tls-cert'], values['tls-key'], host);
+      if (values.http2 && !tls) throw new UsageError('serve --http2 needs TLS (browsers speak HTTP/2 only over TLS): add --tls-self-signed, or --tls-cert FILE --tls-key FILE');
       return await serve(
         {
           port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port),
-          host: values.host ?? DEFAULT_HOST,
+          host,
           mode: values.echo ? 'echo' : values.chat ? 'chat' : 'print',
           trace: Boolean(values.trace),
-          deflate: Boolean(values.deflate),
+          deflate: values.deflate ? TRACEABLE_DEFLATE : false,
+          tls,
+          http2: Boolean(values.http2),
         },
         io,
       );
@@ -156,6 +158,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO, versi
     }
     throw new UsageError(`unknown command or wrong arguments: ${positionals.join(' ')}`);
   } catch (error) {
+    if (error instanceof TlsSetupError) {
+      io.err(`wsref: ${error.message}`); // not a usage slip: a missing tool or file, said with its fix
+      return 1;
+    }
     if (!(error instanceof UsageError)) throw error;
     io.err(`wsref: ${error.message}\n\n${USAGE}`);
     return 2;
@@ -167,94 +173,18 @@ class UsageError extends Error {}
 /** permessage-deflate that compresses every message, however short, so traces show RSV1 at work (RFC 7692 §6). */
 const TRACEABLE_DEFLATE = { threshold: 0 } as const;
 
+/** The key and certificate the TLS flags ask for, or undefined without them. */
+function serveTls(selfSigned: boolean | undefined, certFile: string | undefined, keyFile: string | undefined, host: string): TlsMaterial | undefined {
+  if (selfSigned && (certFile !== undefined || keyFile !== undefined)) throw new UsageError('choose one of --tls-self-signed and --tls-cert/--tls-key');
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (selfSigned) return makeSelfSignedCertificate(host);
+  return certFile !== undefined && keyFile !== undefined ? readTlsFiles(certFile, keyFile) : undefined;
+}
+
 function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port wants a number from 0 to 65535, got ${JSON.stringify(text)}`);
   return port;
-}
-
-// ─── wsref serve ────────────────────────────────────────────────────────────────────────
-
-interface ServeSettings {
-  port: number;
-  host: string;
-  mode: 'echo' | 'chat' | 'print';
-  trace: boolean;
-  deflate: boolean;
-}
-
-async function serve(settings: ServeSettings, io: CliIO): Promise<number> {
-  // A handshake trickled byte by byte is dropped with 408 within 11 s (RFC 6455 §10.7: unsafe input may just be dropped).
-  const server = http.createServer({ ...RECOMMENDED_HTTP_SERVER_OPTIONS }, (request, response) => {
-    response.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    response.end(`wsref serve (${settings.mode}): connect a WebSocket client to ws://${request.headers.host ?? 'this-host'}${request.url ?? '/'}\n`);
-  });
-  // No `server` option: this command routes upgrades itself, so it can tap each socket first.
-  const wss = new WebSocketServer({ perMessageDeflate: settings.deflate ? TRACEABLE_DEFLATE : false, maxMessageSize: SERVE_MAX_MESSAGE_SIZE });
-  const ids = new WeakMap<http.IncomingMessage, number>();
-  let nextId = 1;
-  server.on('upgrade', (request: http.IncomingMessage, socket: Socket, head: Buffer) => {
-    const id = nextId++;
-    ids.set(request, id);
-    if (settings.trace) {
-      const print = (text: string) => io.out(text.replace(/^/gm, `#${id} `));
-      print(formatHttpHead({ kind: 'request', method: request.method ?? '', target: request.url ?? '', httpVersion: request.httpVersion, headers: headerListFromRaw(request.rawHeaders) }, 'received'));
-      const trace = createWireTrace({ role: 'server', print, sentStartsWithHttp: true, receivedStartsWithHttp: false });
-      tapSocket(socket, trace.sent, trace.received);
-      if (head.length > 0) trace.received(head);
-    }
-    void wss.handleUpgrade(request, socket, head);
-  });
-  wss.on('rejected', (status, reason) => io.out(`* refused a handshake: ${status} ${reason}`));
-  wss.on('connection', (session, request) => {
-    const id = ids.get(request) ?? 0;
-    const negotiated = [session.protocol && `subprotocol ${session.protocol}`, session.extensions && `extensions ${session.extensions}`].filter(Boolean);
-    io.out(`* #${id} connected from ${request.socket.remoteAddress}:${request.socket.remotePort} to ${request.url}${negotiated.length ? ` (${negotiated.join(', ')})` : ''}`);
-    session.on('error', (error) => io.err(`! #${id} ${error.message}`));
-    session.on('close', (code, reason, wasClean) => {
-      io.out(`* #${id} ${describeClose(code, reason, wasClean)}`);
-      if (settings.mode === 'chat') broadcast(`#${id} left`, session);
-    });
-    session.on('message', (data, isBinary) => {
-      io.out(`< #${id} ${describeMessage(data, isBinary)}`);
-      if (settings.mode === 'echo') {
-        session.send(data, { binary: isBinary });
-        io.out(`> #${id} ${describeMessage(data, isBinary)} (echo)`);
-      } else if (settings.mode === 'chat' && !isBinary) {
-        broadcast(`#${id}: ${String(data)}`, session);
-      }
-    });
-    if (settings.mode === 'chat') broadcast(`#${id} joined`, session);
-  });
-  const broadcast = (text: string, from?: Session) => {
-    for (const client of wss.clients) if (client !== from && client.readyState === ReadyState.OPEN) client.send(text);
-  };
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(settings.port, settings.host, () => resolve());
-    });
-  } catch (error) {
-    io.err(`! cannot listen on ${settings.host}:${settings.port}: ${(error as Error).message}`);
-    return 1;
-  }
-  const address = server.address() as { address: string; port: number };
-  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
-  io.out(`* listening on ws://${host}:${address.port}/ (${settings.mode} mode${settings.deflate ? ', permessage-deflate' : ''}${settings.trace ? ', tracing' : ''}); Ctrl-C stops`);
-
-  let lines: readline.Interface | undefined;
-  if (settings.mode === 'print') {
-    lines = readline.createInterface({ input: io.input, terminal: false });
-    lines.on('line', (line) => broadcast(line));
-  }
-  await io.stopRequested();
-  io.out('* shutting down: closing every connection with 1001 Going Away');
-  lines?.close();
-  await wss.close({ timeout: SERVE_SHUTDOWN_TIMEOUT }); // 1001 'server shutting down', the server's default
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  return 0;
 }
 
 /**

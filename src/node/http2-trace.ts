@@ -1,6 +1,7 @@
 // RFC 8441 §3–§5 for people: the fields of an extended CONNECT and of its answer, each with the
-// clause that gives it its meaning, for `wsref connect --http2 --trace` (the HTTP/2 counterpart of
-// trace-format.ts's HTTP/1.1 heads; the frames that follow on the stream are RFC 6455's, traced there).
+// clause that gives it its meaning, for `wsref connect --http2 --trace` and `wsref serve --http2
+// --trace` (the HTTP/2 counterpart of trace-format.ts's HTTP/1.1 heads; the frames that follow
+// on the stream are RFC 6455's, traced there).
 
 /** Where each field of the request is defined. */
 const REQUEST_CLAUSES: Readonly<Record<string, string>> = {
@@ -23,13 +24,15 @@ const RESPONSE_CLAUSES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The extended CONNECT (sent) or its answer (received) as trace lines: a title, then one line per
- * field with its clause. Values are printed as JSON strings when they hold anything but visible ASCII.
+ * The extended CONNECT or its answer as trace lines: a title, then one line per field with its
+ * clause. The client sends the request and receives the answer; the server (`side`) the reverse.
+ * Values are printed as JSON strings when they hold anything but visible ASCII.
  */
-export function formatHttp2Head(headers: Readonly<Record<string, unknown>>, kind: 'request' | 'response'): string {
+export function formatHttp2Head(headers: Readonly<Record<string, unknown>>, kind: 'request' | 'response', side: 'client' | 'server' = 'client'): string {
+  const [sent, received] = ['→ sent     ', '← received '];
   const title = kind === 'request'
-    ? '→ sent      HTTP/2 extended CONNECT (opening handshake, RFC 8441 §4–§5; no key, no Upgrade)'
-    : `← received  HTTP/2 response (RFC 8441 §5${Number(headers[':status']) === 200 ? '' : ', handshake refused'})`;
+    ? `${side === 'client' ? sent : received} HTTP/2 extended CONNECT (opening handshake, RFC 8441 §4–§5; no key, no Upgrade)`
+    : `${side === 'client' ? received : sent} HTTP/2 response (RFC 8441 §5${Number(headers[':status']) === 200 ? '' : ', handshake refused'})`;
   const clauses = kind === 'request' ? REQUEST_CLAUSES : RESPONSE_CLAUSES;
   const lines = [title];
   for (const [name, raw] of Object.entries(headers)) {
