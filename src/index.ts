@@ -1,4 +1,4 @@
-// wsref: the WebSocket protocol (RFC 6455, RFC 7692, deflate-frame) for Node.js.
+// wsref: the WebSocket protocol (RFC 6455, RFC 7692, deflate-frame, RFC 8441 over HTTP/2) for Node.js.
 // The Node runtime is exported here; the sans-I/O core is at `wsref/core` (src/core/index.ts).
 
 /**
@@ -16,5 +16,6 @@ export { Session, DEFAULT_SESSION_OPTIONS, type SessionOptions, type SendOptions
 export type { CompressionOptions } from './node/extensions.js';
 export type { SendData } from './node/platform.js';
 export { createZlibCodec, type ZlibCodecOptions } from './node/zlib-codec.js';
-export { CloseCode, CLOSE_CODES, ReadyState, ProtocolError, HandshakeError } from './core/index.js';
+export { CloseCode, CLOSE_CODES, ReadyState, ProtocolError, HandshakeError, RULES, type Rule } from './core/index.js';
+export type { ValidatedRequest, ValidatedExtendedConnect } from './core/index.js';
 export { WebSocket, CloseEvent, MessageEvent, type WebSocketOptions, type WebSocketData, type BinaryType, type CloseEventInit, type WebSocketErrorEvent } from './node/whatwg.js';

@@ -46,25 +46,46 @@ export interface ConnectionOptions {
 /** The default `maxMessageSize`: 64 MiB (RFC 6455 §10.4: endpoints should limit what they accept). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
 
-/** One thing the connection has to tell the application, as a plain object. */
-export type ConnectionEvent =
-  /** The opening handshake succeeded: the connection is OPEN (RFC 6455 §4.1, §4.2.2). */
-  | { readonly type: 'open' }
-  /** A complete message (RFC 6455 §6.2); `data` is a view the application may keep. */
-  | AssembledMessage
-  /** A ping arrived (RFC 6455 §5.5.2); with `autoPong` its pong is already in the output. */
-  | { readonly type: 'ping'; readonly payload: Uint8Array }
-  /** A pong arrived (RFC 6455 §5.5.3). */
-  | { readonly type: 'pong'; readonly payload: Uint8Array }
-  /**
-   * The peer's close frame arrived (RFC 6455 §5.5.1); the connection is CLOSING. Unless ours went
-   * out first, the answer is still open: a `close(code, reason)` the application calls after
-   * pulling this event is the answer; otherwise the peer's code and reason are echoed at the
-   * runtime's next `nextEvent()` or `dataToSend()`.
-   */
-  | { readonly type: 'closing'; readonly code: number; readonly reason: string }
-  /** The connection failed: the peer broke the protocol or the handshake (RFC 6455 §7.1.7, §4). */
-  | { readonly type: 'error'; readonly error: ProtocolError | HandshakeError };
+/** The opening handshake succeeded: the connection is OPEN (RFC 6455 §4.1, §4.2.2). */
+export interface OpenEvent {
+  /** Always `'open'`. */
+  readonly type: 'open';
+}
+/** A ping (RFC 6455 §5.5.2) or a pong (§5.5.3) arrived; with `autoPong` a ping's pong is already in the output. */
+export interface PingPongEvent {
+  /** `'ping'` or `'pong'`. */
+  readonly type: 'ping' | 'pong';
+  /** The control frame's application data, at most 125 bytes (RFC 6455 §5.5). */
+  readonly payload: Uint8Array;
+}
+/**
+ * The peer's close frame arrived (RFC 6455 §5.5.1); the connection is CLOSING. Unless ours went
+ * out first, the answer is still open: a `close(code, reason)` the application calls after
+ * pulling this event is the answer; otherwise the peer's code and reason are echoed at the
+ * runtime's next `nextEvent()` or `dataToSend()`.
+ */
+export interface ClosingEvent {
+  /** Always `'closing'`. */
+  readonly type: 'closing';
+  /** The peer's status code; 1005 when its close frame had no body (RFC 6455 §7.1.5). */
+  readonly code: number;
+  /** The peer's reason, '' when none (RFC 6455 §7.1.6). */
+  readonly reason: string;
+}
+/** The connection failed: the peer broke the protocol or the handshake (RFC 6455 §7.1.7, §4). */
+export interface FailureEvent {
+  /** Always `'error'`. */
+  readonly type: 'error';
+  /** What broke: its `rule` names the row of core/rules.ts. */
+  readonly error: ProtocolError | HandshakeError;
+}
+
+/**
+ * What the connection tells its runtime, pulled with `nextEvent()` in the order it happened. A
+ * complete message (RFC 6455 §6.2) is the assembler's `AssembledMessage` (`type: 'message'`,
+ * `data` a view the application may keep, `isText`).
+ */
+export type ConnectionEvent = OpenEvent | AssembledMessage | PingPongEvent | ClosingEvent | FailureEvent;
 
 /** The one `open` event every connection shares (it carries nothing). */
 export const OPEN_EVENT: ConnectionEvent = Object.freeze({ type: 'open' });

@@ -10,7 +10,7 @@
 
 import { ClosingHandshake, internalError, type CloseResult, type TransportClose } from './closing/closing-handshake.js';
 import { closeReasonFrom, decodeCloseBody, encodeCloseBody, type CloseInfo } from './closing/close-codes.js';
-import { DEFAULT_MAX_MESSAGE_SIZE, EventQueue, OPEN_EVENT, ReadyState, type ConnectionEvent, type ConnectionOptions, type Role } from './connection-types.js';
+import { DEFAULT_MAX_MESSAGE_SIZE, EventQueue, OPEN_EVENT, ReadyState, type ConnectionEvent, type ConnectionOptions, type FailureEvent, type Role } from './connection-types.js';
 import { HandshakeError, ProtocolError } from './errors.js';
 import { describeExtensions, type Extension } from './extensions/extension.js';
 import { Opcode } from './framing/frame-header.js';
@@ -28,10 +28,10 @@ export { DEFAULT_MAX_MESSAGE_SIZE, ReadyState, type ConnectionEvent, type Connec
 export { createMaskKeySource, type MaskKeySource } from './framing/frame-writer.js';
 
 const EMPTY = new Uint8Array(0);
-
 /** One WebSocket connection as a sans-I/O state machine (RFC 6455 §4–§7). */
 export class Connection implements CloseFrameReceiver {
-  readonly role: Role; // client or server, fixed
+  /** Client or server, fixed at construction (RFC 6455 §5.1: clients mask). */
+  readonly role: Role;
   private state: ReadyState = ReadyState.CONNECTING;
   private transport: TransportClose = 'no';
   private handshaker: ClientHandshaker | ServerHandshaker | undefined;
@@ -44,7 +44,7 @@ export class Connection implements CloseFrameReceiver {
   private readonly sender: MessageSender;
   private readonly closing = new ClosingHandshake();
   private readonly utf8Check: WholeUtf8Check;
-  private pendingFailure: { readonly type: 'error'; readonly error: ProtocolError } | undefined; // the peer's violation, behind earlier events
+  private pendingFailure: FailureEvent | undefined; // the peer's violation, behind earlier events
 
   constructor(options: ConnectionOptions) {
     this.role = options.role;

@@ -18,7 +18,7 @@ export class ProtocolError extends Error {
   readonly code: string | undefined;
   /** The broken rule: `new ProtocolError(RULES.KEY, { detail })`. */
   constructor(rule: Rule, details?: RuleDetails);
-  /** @deprecated Transitional form without a rule; the lead removes it once every call site names a row. */
+  /** A failure that breaks no rule of the peer's (the application's own: 1011, see `internalError`); `rule` and `code` stay undefined. */
   constructor(closeCode: number, message: string);
   constructor(ruleOrCloseCode: Rule | number, detailsOrMessage?: RuleDetails | string) {
     if (typeof ruleOrCloseCode === 'number') {
@@ -57,7 +57,7 @@ export class HandshakeError extends Error {
   readonly code: string | undefined;
   /** The broken rule: `new HandshakeError(RULES.KEY, { detail }, { headers })`. */
   constructor(rule: Rule, details?: RuleDetails, options?: HandshakeErrorOptions);
-  /** A refusal that breaks no rule of the core (the application's, a proxy's); also the transitional form. */
+  /** A refusal that breaks no rule of the core (the application's, a proxy's): `rule` and `code` stay undefined. */
   constructor(message: string, status?: number, headers?: Readonly<Record<string, string>>);
   constructor(
     ruleOrMessage: Rule | string,

@@ -41,6 +41,7 @@ const H2 = 'invalid extended CONNECT for a WebSocket: ';
 const H2_ANSWER = 'invalid server answer to the extended CONNECT: ';
 const H2_FAILS = '/http2#when-the-handshake-fails';
 
+/** Every check the core applies, by key (the stable code is `WSREF_` + the key), in the RFC's order. */
 export const RULES = table({
   // §4.1: the client's checks of the server's response (the client fails the connection).
   RESPONSE_EXPECTED: { id: '6455-4.1-42', checks: 'the reply to the request is an HTTP response', message: 'expected an HTTP response from the server, got a request', docs: CLIENT_REJECTS },
