@@ -7,8 +7,8 @@ import type { StartEchoTask } from './loadgen/client-tasks.js';
 import { Child, SERVER_CORE } from './processes.js';
 import { isWsref, MiB, sleep, type Comparison, type CpuMark, type Impl } from './shared.js';
 
-export type ScenarioName = 'echo' | 'latency' | 'idle' | 'deflate' | 'client' | 'ceiling';
-export const ALL_SCENARIOS: readonly ScenarioName[] = ['echo', 'latency', 'idle', 'deflate', 'client', 'ceiling'];
+export type ScenarioName = 'echo' | 'latency' | 'idle' | 'deflate' | 'client' | 'ceiling' | 'http2';
+export const ALL_SCENARIOS: readonly ScenarioName[] = ['echo', 'latency', 'idle', 'deflate', 'client', 'ceiling', 'http2'];
 
 /**
  * binary: Buffers both ways. text-bytes: text frames neither server decodes (ws hands them

@@ -8,7 +8,7 @@
 //
 //   --baseline REF     compare with the wsref of git ref REF instead of ws (results: bench/results/baseline.json)
 //   --quick            short measurements, fewer connections (under 2 minutes)
-//   --only a,b         scenarios: echo, latency, idle, deflate, client, ceiling
+//   --only a,b         scenarios: echo, latency, idle, deflate, client, ceiling, http2 (1,000 sockets over one HTTP/2 connection vs TCP)
 //   --rounds N         rounds per measurement (default 3)
 //   --sizes a,b        message sizes in bytes for echo and client echo
 //   --duration MS      measured time per run
@@ -22,6 +22,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareBaseline, type BaselineBuild } from './baseline.js';
+import { renderHttp2Table } from './http2-sockets.js';
 import { COMPILED, PINNING, REPO_DIR } from './processes.js';
 import { BASELINE_SLOWDOWN, buildRows, PENDING_BYTES_TEXT, renderTable, type Row } from './report.js';
 import { ALL_SCENARIOS, runScenarios, type BenchConfig, type ScenarioName } from './scenarios.js';
@@ -159,16 +160,24 @@ const seconds = Math.round((Date.now() - started) / 1000);
 const targetRows = rows.filter((r) => r.section === 'targets');
 const ceilingRows = rows.filter((r) => r.section === 'ceiling');
 const countedRows = baseline ? rows : targetRows;
-console.log('');
-console.log(renderTable(targetRows, false, compare));
-console.log('');
-console.log(baseline ? BASELINE_METHOD : METHOD);
+if (targetRows.length > 0) {
+  // (--only http2 has no wsref-vs-ws rows)
+  console.log('');
+  console.log(renderTable(targetRows, false, compare));
+  console.log('');
+  console.log(baseline ? BASELINE_METHOD : METHOD);
+}
 if (targetRows.some((r) => r.verdict === 'PENDING')) console.log(`PENDING (text-bytes): ${PENDING_BYTES_TEXT}.`);
 if (ceilingRows.length > 0) {
   console.log('');
   console.log('Parser ceiling (not a target; no application sends like this): raw sockets writing up to 32 prebuilt,');
   console.log('premasked frames per write, replies counted without parsing. Shows frame parsing and output batching alone.');
   console.log(renderTable(ceilingRows, false, compare));
+}
+if (measured.http2) {
+  console.log('');
+  console.log(renderHttp2Table(measured.http2));
+  console.log(measured.http2.method);
 }
 const count = (verdict: Row['verdict']) => countedRows.filter((r) => r.verdict === verdict).length;
 console.log(`${count('PASS')} PASS, ${count('MISS')} MISS, ${count('PENDING')} PENDING — ${seconds} s`);
@@ -188,6 +197,7 @@ const results = {
   seconds,
   rows,
   samples,
+  http2: measured.http2,
 };
 const out = option('out') ?? path.join(REPO_DIR, 'bench', 'results', baseline ? 'baseline.json' : 'latest.json');
 mkdirSync(path.dirname(out), { recursive: true });
@@ -206,6 +216,8 @@ function docsSummary(allRows: readonly Row[]) {
     method: METHOD.replace(/\n/g, ' '),
     pending: PENDING_BYTES_TEXT,
     settings: { rounds: config.rounds, durationMs: config.durationMs, idleConnections, compressedConnections: config.compressedConnections },
+    // WebSocket over HTTP/2 vs TCP (bench/http2-sockets.ts): medians per carrier, shown by docs/performance.md.
+    http2: measured.http2 ? { sockets: measured.http2.sockets, messageSize: measured.http2.messageSize, method: measured.http2.method, medians: measured.http2.medians } : null,
     rows: allRows.map((row) => ({
       section: row.section,
       scenario: row.scenario,

@@ -19,6 +19,7 @@ import {
   type BenchConfig,
   type Sample,
 } from './measure.js';
+import { http2Scenario, type Http2Summary } from './http2-sockets.js';
 import { Child, LOAD_CORE } from './processes.js';
 import { isWsref, WSREF_VS_WS, type Impl, type MemoryReport } from './shared.js';
 
@@ -215,10 +216,14 @@ async function ceilingScenario(servers: Map<Impl, Child>, config: BenchConfig, s
   }
 }
 
-/** Runs the configured scenarios; returns every sample and what each server process reported. */
-export async function runScenarios(config: BenchConfig): Promise<{ samples: Sample[]; serverInfo: Record<string, unknown> }> {
+/**
+ * Runs the configured scenarios; returns every sample, what each server process reported, and
+ * the HTTP/2 scenario's summary (wsref over HTTP/2 vs over TCP: no ws, so not in the samples).
+ */
+export async function runScenarios(config: BenchConfig): Promise<{ samples: Sample[]; serverInfo: Record<string, unknown>; http2?: Http2Summary }> {
   const samples: Sample[] = [];
   const serverInfo: Record<string, unknown> = {};
+  let http2: Http2Summary | undefined;
   const load = await startClient('ws', config);
   // Echo, latency, client and ceiling runs share one set of plain echo servers (idle ones cost no CPU).
   let plain: Map<Impl, Child> | undefined;
@@ -243,10 +248,12 @@ export async function runScenarios(config: BenchConfig): Promise<{ samples: Samp
       if (scenario === 'deflate') await deflateScenario(load, config, samples);
       if (scenario === 'client') await clientScenario(load, await plainServers(), config, samples);
       if (scenario === 'ceiling') await ceilingScenario(await plainServers(), config, samples);
+      // Not a wsref-vs-ws pair: a --baseline run leaves it out.
+      if (scenario === 'http2' && !config.baselineBenchDir) http2 = await http2Scenario(load, config);
       config.log(`  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
     }
   } finally {
     await stopAll([load, ...(plain?.values() ?? [])]);
   }
-  return { samples, serverInfo };
+  return { samples, serverInfo, ...(http2 ? { http2 } : {}) };
 }

@@ -53,6 +53,8 @@ export interface MemoryReport {
   arrayBuffers: number;
   /** Open WebSocket connections the server tracks (its `clients` set). */
   connections: number;
+  /** The HTTP/2 connections they share (the HTTP/2 scenario's server only). */
+  http2Connections?: number;
 }
 
 /** A request to a child and its answer; `id` pairs them. */

@@ -18,9 +18,12 @@ import {
   type StartEchoTask,
   type StopEchoTask,
 } from './client-tasks.js';
+import { closeMany, openMany, startEchoMany, stopEchoMany, type CloseManyTask, type OpenManyTask, type StartEchoManyTask, type StopEchoManyTask } from './many-sockets.js';
 import { runEcho, type EchoTask } from './raw-tasks.js';
 
-export type LoadTask = EchoTask | StartEchoTask | StopEchoTask | CpuTask | LatencyTask | OpenTask | CloseAllTask | { kind: 'exit' };
+/** The HTTP/2 scenario's tasks (./many-sockets.ts): many wsref sessions over TCP or one HTTP/2 connection. */
+type ManySocketsTask = OpenManyTask | StartEchoManyTask | StopEchoManyTask | CloseManyTask;
+export type LoadTask = EchoTask | StartEchoTask | StopEchoTask | CpuTask | LatencyTask | OpenTask | CloseAllTask | ManySocketsTask | { kind: 'exit' };
 
 async function run(task: LoadTask): Promise<unknown> {
   switch (task.kind) {
@@ -38,6 +41,14 @@ async function run(task: LoadTask): Promise<unknown> {
       return runOpen(task);
     case 'closeAll':
       return runCloseAll();
+    case 'openMany':
+      return openMany(task);
+    case 'startEchoMany':
+      return startEchoMany(task);
+    case 'stopEchoMany':
+      return stopEchoMany();
+    case 'closeMany':
+      return closeMany();
     case 'exit':
       process.exit(0);
   }

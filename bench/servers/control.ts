@@ -10,6 +10,8 @@ export interface ServerCounters {
   connections(): number;
   /** Messages echoed since the process started. */
   messages(): number;
+  /** HTTP/2 connections carrying those WebSockets (the HTTP/2 server only). */
+  http2Connections?(): number;
 }
 
 import { performance } from 'node:perf_hooks';
@@ -60,6 +62,7 @@ export function serveHarness(port: number, info: Record<string, unknown>, counte
             external: usage.external,
             arrayBuffers: usage.arrayBuffers,
             connections: counters.connections(),
+            ...(counters.http2Connections ? { http2Connections: counters.http2Connections() } : {}),
           };
           send({ type: 'reply', id: request.id, result });
         },
