@@ -4,9 +4,11 @@
 // closing handshake as END_STREAM and a failure as RST_STREAM(CANCEL) (§5), and HTTP/1.1
 // upgrades and ordinary requests still served by the same server (allowHTTP1).
 import http2 from 'node:http2';
+import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { closeBody, encodeFrame, hasOpenssl, nextEvent, OP, Resources, systemPeerGate, withTimeout } from '../helpers/node-peers.js';
+import { WebSocketServer } from '../../src/index.js';
+import { closeBody, encodeFrame, hasOpenssl, listen, nextEvent, OP, Resources, systemPeerGate, withTimeout } from '../helpers/node-peers.js';
 import { connectHttp2, extendedConnect, frameCount, openStream, startHttp2Endpoint } from './http2-kit.js';
 
 const resources = new Resources();
@@ -157,6 +159,26 @@ describe('h2c (HTTP/2 without TLS)', () => {
     expect(opened.response?.[':status']).toBe(200);
     opened.stream.write(encodeFrame(OP.text, 'h2c', { mask: true }));
     expect((await frameCount(opened.frames, 1, 'echo'))[0]!.payload.toString()).toBe('h2c');
+  });
+
+  it('[8441-3-1, 8441-5-1] a server made without a request handler still takes extended CONNECTs (Node raises them only once a \'request\' listener exists) and answers other requests 404', async () => {
+    const server = http2.createServer(); // no handler: Node's compatibility layer is off until someone listens
+    const wss = new WebSocketServer({ server });
+    wss.on('connection', (session) => session.on('message', (data, isBinary) => session.send(data, { binary: isBinary })));
+    const port = await listen(server as unknown as net.Server);
+    resources.defer(async () => {
+      await wss.close({ timeout: 100 });
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const client = await connectHttp2(resources, `http://127.0.0.1:${port}`);
+    resources.defer(() => client.close());
+    const opened = await openStream(client, extendedConnect('http'));
+    expect(opened.response?.[':status']).toBe(200);
+    opened.stream.write(encodeFrame(OP.text, 'no handler', { mask: true }));
+    expect((await frameCount(opened.frames, 1, 'echo'))[0]!.payload.toString()).toBe('no handler');
+    const page = await openStream(client, { ':method': 'GET', ':path': '/' });
+    page.stream.end();
+    expect(page.response?.[':status']).toBe(404);
   });
 });
 

@@ -37,6 +37,13 @@ export function isHttp2Server(server: unknown): server is AnyHttp2Server {
 export function attachHttp2(server: AnyHttp2Server, endpoints: readonly WebSocketServer[]): void {
   // RFC 8441 §3: value 1 on every new HTTP/2 connection; wsref never sends 0 after it (8441-3-3).
   server.updateSettings({ enableConnectProtocol: true });
+  // Node emits 'connect' (and 'request') only once its compatibility layer is on, which it turns
+  // on for the first 'request' listener. A server made without a request handler would leave
+  // every extended CONNECT unanswered, so one is added; it answers 404 to what nobody else serves.
+  (server as EventEmitter).on('request', (request: http2.Http2ServerRequest, response: http2.Http2ServerResponse) => {
+    const others = (server as EventEmitter).listenerCount('request') > 1 || (server as EventEmitter).listenerCount('stream') > 1;
+    if (!others && !response.headersSent) respondError(request.stream, 404, 'nothing here but WebSockets');
+  });
   (server as EventEmitter).on('connect', (request: unknown, second: unknown) => {
     const othersListen = (server as EventEmitter).listenerCount('connect') > 1;
     if (!(request instanceof http2.Http2ServerRequest)) {
