@@ -1,12 +1,16 @@
 # A WebSocket-over-HTTP/2 client (RFC 8441) made of Debian's python3-h2 (HTTP/2) and
 # python3-wsproto (its RFC 6455 frame layer, wsproto.connection.Connection, which exists for
 # exactly this: a WebSocket on a stream whose handshake was done elsewhere). Talks h2c with prior
-# knowledge to 127.0.0.1:PORT and prints one JSON line per step.
+# knowledge to 127.0.0.1:PORT and prints one JSON line per step; with a third argument `tls`, it
+# speaks TLS with ALPN h2 instead (Python's ssl module; the server's certificate is not checked:
+# the test makes it self-signed) and sends :scheme https.
 #   python3 http2-python-client.py PORT echo     settings, extended CONNECT, echo, close both ways
+#   python3 http2-python-client.py PORT echo tls the same over TLS (the "tls" line says what was agreed)
 #   python3 http2-python-client.py PORT errors   malformed and refused CONNECTs, one stream each
 #   python3 http2-python-client.py PORT early    an extended CONNECT sent before the server's SETTINGS were read
 import json
 import socket
+import ssl
 import sys
 
 import h2.config
@@ -24,7 +28,15 @@ def out(**fields):
 
 PORT = int(sys.argv[1])
 MODE = sys.argv[2]
+TLS = len(sys.argv) > 3 and sys.argv[3] == "tls"
 sock = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+if TLS:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.set_alpn_protocols(["h2"])  # RFC 9113 §3.2: HTTP/2 over TLS is chosen by ALPN
+    sock = context.wrap_socket(sock, server_hostname="localhost")
+    out(step="tls", alpn=sock.selected_alpn_protocol(), version=sock.version())
 # Header validation off for the errors mode, which sends what a careful client never would.
 config = h2.config.H2Configuration(client_side=True, validate_outbound_headers=(MODE == "echo"), normalize_outbound_headers=False)
 h2c = h2.connection.H2Connection(config=config)
@@ -65,7 +77,7 @@ def outcome(stream_id):
     return {"status": int(dict(event.headers)[b":status"]), "headers": {k.decode(): v.decode() for k, v in event.headers}}
 
 
-BASE = [(":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "http"), (":path", "/ws"), (":authority", f"127.0.0.1:{PORT}"), ("sec-websocket-version", "13")]
+BASE = [(":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "https" if TLS else "http"), (":path", "/ws"), (":authority", f"127.0.0.1:{PORT}"), ("sec-websocket-version", "13")]
 
 if MODE == "early":
     # RFC 8441 §3: a client may use extended CONNECT once it has seen the setting; this one does

@@ -3,14 +3,15 @@
 // sees SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (§3), opens the WebSocket with an extended CONNECT
 // (§4–§5), echoes text and binary across the frame-length boundaries with permessage-deflate,
 // closes with a code and reason (END_STREAM after the closing handshake), and sends the CONNECTs a
-// careful client never would: each gets its defined answer and the connection lives on.
+// careful client never would: each gets its defined answer and the connection lives on. The same
+// client over TLS (Python's ssl, ALPN h2) against wsref's TLS server.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../src/index.js';
-import { listen, nextEvent, Resources, SYSTEM_PYTHON, systemPeerGate } from '../helpers/node-peers.js';
+import { hasOpenssl, listen, nextEvent, Resources, SYSTEM_PYTHON, systemPeerGate } from '../helpers/node-peers.js';
 import { runPythonScript } from '../helpers/python-script.js';
 import { startHttp2Endpoint } from './http2-kit.js';
 
@@ -20,10 +21,10 @@ const CLIENT = readFileSync(new URL('./http2-python-client.py', import.meta.url)
 const hasH2 = spawnSync(SYSTEM_PYTHON, ['-c', 'import h2, wsproto'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
 const runPython = systemPeerGate('python3-h2 and python3-wsproto', hasH2);
 
-/** Runs the Python client in `mode` against a fresh h2c endpoint; returns its lines and the endpoint. */
-async function runClient(mode: 'echo' | 'errors') {
-  const endpoint = await startHttp2Endpoint(resources, { tls: false, options: { perMessageDeflate: true, protocols: ['chat'] } });
-  const script = runPythonScript(resources, CLIENT, [String(endpoint.port), mode]);
+/** Runs the Python client in `mode` against a fresh endpoint (h2c, or TLS with ALPN h2); returns its lines and the endpoint. */
+async function runClient(mode: 'echo' | 'errors', tls = false) {
+  const endpoint = await startHttp2Endpoint(resources, { tls, options: { perMessageDeflate: true, protocols: ['chat'] } });
+  const script = runPythonScript(resources, CLIENT, [String(endpoint.port), mode, ...(tls ? ['tls'] : [])]);
   const lines: Record<string, unknown>[] = [];
   for (;;) {
     const line = (await script.lines.next()).value;
@@ -60,6 +61,19 @@ describe.runIf(runPython)('python3-h2 + python3-wsproto client, wsref server (h2
     expect(lines.find((l) => l.name === 'wrong-version')).toMatchObject({ headers: { 'sec-websocket-version': '13' } });
     expect(lines.at(-1)).toMatchObject({ step: 'after', status: 200 });
     expect(endpoint.connections).toHaveLength(2); // the one with an (ignored) key, and the last
+  });
+});
+
+describe.runIf(runPython && systemPeerGate('openssl (a self-signed certificate for HTTP/2 over TLS)', hasOpenssl()))('python3-h2 + python3-wsproto client over TLS (ssl, ALPN h2), wsref server', () => {
+  it('[8441-3-1, 8441-5-1, 8441-5-2] ALPN agrees on h2; settings, extended CONNECT with :scheme https, echo 0 B–1 MiB with permessage-deflate, close 4000 and END_STREAM', async () => {
+    const { lines, endpoint } = await runClient('echo', true);
+    const step = (name: string) => lines.filter((l) => l.step === name);
+    expect(step('tls')).toEqual([{ step: 'tls', alpn: 'h2', version: expect.stringMatching(/^TLSv1\.[23]$/) }]);
+    expect(step('settings')).toEqual([{ step: 'settings', enableConnectProtocol: 1 }]);
+    expect(step('handshake')[0]).toMatchObject({ status: 200, headers: { 'sec-websocket-protocol': 'chat', 'sec-websocket-extensions': expect.stringMatching(/^permessage-deflate/) } });
+    expect(step('echo')).toEqual([0, 125, 126, 65535, 65536, 1 << 20].map((size) => ({ step: 'echo', size, text: true, binary: true })));
+    expect(step('closed')).toEqual([{ step: 'closed', close: [4000, 'python says bye'], endStream: true }]);
+    expect(endpoint.connections.map((c) => [c.request.headers[':scheme'], c.session.transport])).toEqual([['https', 'h2']]);
   });
 });
 
