@@ -10,27 +10,20 @@ import type { AddressInfo } from 'node:net';
 import { RECOMMENDED_HTTP_SERVER_OPTIONS, WebSocketServer } from '../../src/index.js';
 import { WSREF_DEFLATE } from '../shared.js';
 import { serveHarness } from './control.js';
+import { echoEveryMessage } from './wsref-echo-handler.js';
 
 const deflate = process.env.BENCH_DEFLATE === '1';
 
 // The HTTP timeouts wsref's docs recommend (a bounded request head), as an application would set them.
 const server = http.createServer({ ...RECOMMENDED_HTTP_SERVER_OPTIONS }, (_request, response) => response.end('wsref benchmark server\n'));
 const wss = new WebSocketServer({ server, ...(deflate ? { perMessageDeflate: WSREF_DEFLATE } : {}) });
-
-let echoed = 0;
-
-wss.on('connection', (session) => {
-  session.on('message', (data, isBinary) => {
-    echoed++;
-    session.send(data, { binary: isBinary });
-  });
-});
+const echoed = echoEveryMessage(wss);
 
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   // `script` tells which build answered: this tree's, or a --baseline build's (../baseline.ts).
   serveHarness(port, { impl: 'wsref', deflate, runner: import.meta.url.endsWith('.js') ? 'tsc output' : 'tsx', textBytesApi: false, script: import.meta.url }, {
     connections: () => wss.clients.size,
-    messages: () => echoed,
+    messages: echoed,
   });
 });

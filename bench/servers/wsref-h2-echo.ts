@@ -7,10 +7,10 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from '../../src/index.js';
 import { serveHarness } from './control.js';
+import { echoEveryMessage } from './wsref-echo-handler.js';
 
 const server = http2.createServer((_request, response) => response.end('wsref HTTP/2 benchmark server\n'));
 const wss = new WebSocketServer({ server });
-let echoed = 0;
 /** HTTP/2 connections (not streams): the scenario expects one. */
 let connections = 0;
 server.on('session', (session) => {
@@ -18,18 +18,13 @@ server.on('session', (session) => {
   session.once('close', () => connections--);
 });
 
-wss.on('connection', (session) => {
-  session.on('message', (data, isBinary) => {
-    echoed++;
-    session.send(data, { binary: isBinary });
-  });
-});
+const echoed = echoEveryMessage(wss);
 
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   serveHarness(port, { impl: 'wsref', transport: 'h2c', runner: import.meta.url.endsWith('.js') ? 'tsc output' : 'tsx' }, {
     connections: () => wss.clients.size,
-    messages: () => echoed,
+    messages: echoed,
     http2Connections: () => connections,
   });
 });

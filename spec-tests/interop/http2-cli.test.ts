@@ -15,6 +15,20 @@ const resources = new Resources();
 afterEach(() => resources.cleanup());
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** Runs the wsref command from the TypeScript source; its stdout and stderr are collected together. */
+function runCli(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+  resources.defer(() => child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (out += text));
+  return {
+    child,
+    output: () => out,
+    exited: async (label: string) => ((await withTimeout(once(child, 'exit'), 20_000, label)) as [number | null])[0],
+  };
+}
+
 describe('wsref connect --http2', () => {
   it('[8441-4-1, 8441-4-2, 8441-5-1, 8441-5-2] --trace shows the extended CONNECT and the 200 with their sections, then the frames on the stream; --echo answers and the command exits 0', async () => {
     const endpoint = await startHttp2Endpoint(resources, { tls: false, echo: false });
@@ -22,15 +36,9 @@ describe('wsref connect --http2', () => {
       session.send('hello over h2');
       session.on('message', () => session.close(1000, 'done'));
     });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'connect', `ws://127.0.0.1:${endpoint.port}/ws`, '--http2', '--echo', '--trace'], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    resources.defer(() => child.kill('SIGKILL'));
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (out += text));
-    const [code] = (await withTimeout(once(child, 'exit'), 20_000, 'wsref connect --http2 to exit')) as [number | null];
+    const cli = runCli(['connect', `ws://127.0.0.1:${endpoint.port}/ws`, '--http2', '--echo', '--trace']);
+    const code = await cli.exited('wsref connect --http2 to exit');
+    const out = cli.output();
     expect(code, out).toBe(0);
     expect(out).toContain('→ sent      HTTP/2 extended CONNECT (opening handshake, RFC 8441 §4–§5; no key, no Upgrade)');
     expect(out).toMatch(/:method: CONNECT +RFC 8441 §4/);
@@ -51,15 +59,9 @@ describe('wsref serve --http2 --tls-self-signed', () => {
   const withOpenssl = systemPeerGate('openssl (the self-signed certificate)', hasOpenssl());
 
   it.runIf(withOpenssl)('[8441-3-1, 8441-4-1, 8441-5-1, 8441-5-2] serves WebSockets as extended CONNECT streams over TLS (ALPN h2) and HTTP/1.1 upgrades on the same port; --trace shows the CONNECT received and the 200 sent', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'serve', '--http2', '--tls-self-signed', '--port', '0', '--echo', '--trace'], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    resources.defer(() => child.kill('SIGKILL'));
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (out += text));
-    await until(() => /listening on wss:\/\/127\.0\.0\.1:\d+\//.test(out), 20_000, 'wsref serve to listen');
+    const cli = runCli(['serve', '--http2', '--tls-self-signed', '--port', '0', '--echo', '--trace']);
+    await until(() => /listening on wss:\/\/127\.0\.0\.1:\d+\//.test(cli.output()), 20_000, 'wsref serve to listen');
+    let out = cli.output();
     expect(out).toMatch(/HTTP\/2 and HTTP\/1\.1, TLS, self-signed certificate ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
     const port = Number(/listening on wss:\/\/127\.0\.0\.1:(\d+)\//.exec(out)![1]);
 
@@ -80,6 +82,7 @@ describe('wsref serve --http2 --tls-self-signed', () => {
     ws.send('over http/1.1');
     expect(String((await echoed)[0])).toBe('over http/1.1');
 
+    out = cli.output();
     expect(out).toMatch(/#1 ← received  HTTP\/2 extended CONNECT/);
     expect(out).toMatch(/#1 {5}:protocol: websocket +RFC 8441 §4, §5/);
     expect(out).toMatch(/#1 → sent {6}HTTP\/2 response \(RFC 8441 §5\)/);
@@ -89,8 +92,7 @@ describe('wsref serve --http2 --tls-self-signed', () => {
     expect(out).toMatch(/\* #2 connected from 127\.0\.0\.1:\d+ to \/h1\n/);
     expect(out).toMatch(/#2 ← received  HTTP request \(opening handshake, RFC 6455 §4.1\)\n#2 {5}GET \/h1 HTTP\/1\.1/);
 
-    child.kill('SIGTERM'); // the command closes both sockets with 1001 and exits 0
-    const [code] = (await withTimeout(once(child, 'exit'), 10_000, 'wsref serve to exit')) as [number | null];
-    expect(code, out).toBe(0);
+    cli.child.kill('SIGTERM'); // the command closes both sockets with 1001 and exits 0
+    expect(await cli.exited('wsref serve to exit'), cli.output()).toBe(0);
   });
 });
