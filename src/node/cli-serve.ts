@@ -45,7 +45,10 @@ function createServer(settings: ServeSettings, page: (request: http.IncomingMess
   const { tls } = settings;
   if (tls && settings.http2) {
     // allowHTTP1: clients that do not offer h2 in ALPN get HTTP/1.1 on the same port (RFC 7301).
-    return http2.createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, page);
+    const server = http2.createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, page);
+    // Its HTTP/1.1 side reads the head deadlines from these properties (Node sets 60 s and 300 s
+    // there and ignores the options), the interval when it starts listening: bounded as below.
+    return Object.assign(server, RECOMMENDED_HTTP_SERVER_OPTIONS);
   }
   // A handshake trickled byte by byte is dropped with 408 within 11 s (RFC 6455 §10.7: unsafe input may just be dropped).
   if (tls) return https.createServer({ ...RECOMMENDED_HTTP_SERVER_OPTIONS, key: tls.key, cert: tls.cert }, page);
