@@ -141,6 +141,33 @@ describe('extensions on the receive path (RFC 6455 §9, §10.4)', () => {
     expect(second.seen.frames.map(({ rsv }) => rsv)).toEqual([0x20, 0x00]);
   });
 
+  it('[6455-5.8-1, 6455-5.4-3] a transforming extension is told the end of a frame once, at its end, with FIN; its output there joins the message', () => {
+    const calls: string[] = [];
+    const { extension } = markingExtension('x-end', 0x40, 0);
+    const assembler = new MessageAssembler(1000, isValidUtf8);
+    assembler.useExtensions([{
+      ...extension,
+      decodeChunk: (data, out) => {
+        calls.push(`chunk ${data.length}`);
+        out.push(data);
+      },
+      endIncomingFrame: (fin, out) => {
+        calls.push(`end ${fin}`);
+        out.push(Uint8Array.of(fin ? 0xee : 0xdd));
+      },
+    }]);
+    assembler.startFrame(false, 0x40, Opcode.Binary, 3);
+    assembler.payload(Uint8Array.of(1));
+    assembler.payload(Uint8Array.of(2, 3));
+    expect(assembler.endFrame()).toBeUndefined();
+    assembler.startFrame(true, 0, Opcode.Continuation, 2);
+    assembler.payload(Uint8Array.of(4));
+    assembler.payload(Uint8Array.of(5));
+    const message = assembler.endFrame();
+    expect(calls).toEqual(['chunk 1', 'chunk 2', 'end false', 'chunk 1', 'chunk 1', 'end true']);
+    expect(Array.from(message!.data)).toEqual([1, 2, 3, 0xdd, 4, 5, 0xee]);
+  });
+
   it('[6455-10.4-1] an extension is told how many bytes the message may still grow by', () => {
     const marking = markingExtension('x-mark', 0x40, 0x21);
     const assembler = new MessageAssembler(100, isValidUtf8);
