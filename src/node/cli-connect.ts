@@ -7,7 +7,7 @@ import readline from 'node:readline';
 import { CloseCode, ReadyState } from '../core/index.js';
 import { connect, type ClientOptions } from './client.js';
 import { describeClose, describeMessage } from './cli-messages.js';
-import type { CliIO } from './cli.js';
+import type { CliIO } from './cli-io.js';
 import type { Session } from './session.js';
 import { formatHttp2Head } from './http2-trace.js';
 import { createWireTrace, tapSocket } from './trace-format.js';

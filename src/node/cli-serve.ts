@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import readline from 'node:readline';
 import { headerListFromRaw } from '../core/handshake/http-head.js';
 import { ReadyState } from '../core/index.js';
-import type { CliIO } from './cli.js';
+import type { CliIO } from './cli-io.js';
 import { describeClose, describeMessage } from './cli-messages.js';
 import type { TlsMaterial } from './cli-tls.js';
 import { RECOMMENDED_HTTP_SERVER_OPTIONS } from './http-server-options.js';

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { CONNECT_USAGE, connectCommand } from './cli-connect.js';
 import { serve } from './cli-serve.js';
 import { makeSelfSignedCertificate, readTlsFiles, TlsSetupError, type TlsMaterial } from './cli-tls.js';
+import { processIO, type CliIO } from './cli-io.js';
 
 /** `wsref serve` listens on this port unless told otherwise. */
 const DEFAULT_PORT = 8080;
@@ -52,26 +53,6 @@ From a clone of wsref: node bin/wsref.mjs serve --echo   (or: npm run wsref -- s
 In a project that depends on wsref: npx wsref serve --echo
 `;
 
-export interface CliIO {
-  /** Writes one line (or block of lines) of output. */
-  out(text: string): void;
-  /** Writes one line of diagnostics. */
-  err(text: string): void;
-  /** Where typed lines come from. */
-  input: NodeJS.ReadableStream;
-  /** Resolves when the user asks to stop (Ctrl-C, SIGTERM). */
-  stopRequested(): Promise<void>;
-}
-
-const processIO: CliIO = {
-  out: (text) => void process.stdout.write(`${text}\n`),
-  err: (text) => void process.stderr.write(`${text}\n`),
-  input: process.stdin,
-  stopRequested: () => new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  }),
-};
 
 /** Runs the command line; resolves with the exit code (0 fine, 1 failed, 2 usage error). */
 export async function main(argv: readonly string[], io: CliIO = processIO, version = 'unknown'): Promise<number> {

@@ -1,50 +1,21 @@
 // RFC 6455 §4.1 on Node: opening a client connection. Resolve the host, wait for any other
 // connection to the same address that is still CONNECTING (§4.1 step 2), open TCP (through
 // an HTTP CONNECT proxy if configured, step 3), run TLS with SNI for wss:// (step 5), then
-// send the handshake and check the response in the core (`handshaker.ts`).
+// send the handshake and check the response in the core (`handshake/opening-handshake.ts`).
 
 import { lookup } from 'node:dns/promises';
-import type { ClientHttp2Stream } from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Connection, HandshakeError, HttpHeadParser, parseWebSocketUri, type WebSocketUri } from '../core/index.js';
+import type { ClientOptions } from './client-options.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT } from './defaults.js';
 import { basicAuthorization, headersForAuthenticationRetry, takeCredentials } from './credentials.js';
-import { buildExtensionFactories, type CompressionOptions } from './extensions.js';
+import { buildExtensionFactories } from './extensions.js';
 import { connectHttp2 } from './http2-client.js';
 import { nativeUtf8Check, sha1 } from './platform.js';
-import { Session, type SessionOptions } from './session.js';
+import { Session } from './session.js';
 
-export interface ClientOptions extends SessionOptions, CompressionOptions {
-  /** Subprotocols to offer, preferred first (RFC 6455 §4.1 step 10). */
-  protocols?: string | readonly string[];
-  /** The Origin header; browsers send it, other clients may (RFC 6455 §4.1 step 8). */
-  origin?: string;
-  /** Extra request headers, e.g. Authorization or Cookie. */
-  headers?: Record<string, string>;
-  /** Time allowed for DNS, TCP, TLS and the opening handshake together; ms. Default 10 s. */
-  handshakeTimeout?: number;
-  /** TLS options for wss:// (ca, cert, rejectUnauthorized, …). SNI is always sent for host names. */
-  tls?: tls.ConnectionOptions;
-  /** An HTTP proxy (`http://host:port`) to tunnel through with CONNECT (RFC 6455 §4.1 step 3). */
-  proxy?: string;
-  /**
-   * Called with the socket the WebSocket will run over (TCP, or TLS for wss://) once it is
-   * connected, before the opening handshake is written: to observe its bytes (`wsref --trace`)
-   * or to abandon the attempt by destroying it.
-   */
-  onSocket?: (socket: net.Socket) => void;
-  /**
-   * Open the WebSocket as a stream of an HTTP/2 connection (RFC 8441) shared with the other
-   * WebSockets to the same origin; `true` fails when the server does not offer it, `'auto'` then
-   * uses HTTP/1.1 (and always does for ws://). `proxy`, `onSocket` and URL credentials apply to
-   * HTTP/1.1 only. Default false (HTTP/1.1).
-   */
-  http2?: boolean | 'auto';
-  /** Over HTTP/2, `onSocket`'s counterpart: the stream the WebSocket will run on and the CONNECT it sent. */
-  onHttp2Stream?: (stream: ClientHttp2Stream, request: Readonly<Record<string, string>>) => void;
-}
-
+export type { ClientOptions } from './client-options.js';
 /**
  * Opens a WebSocket connection and resolves with the session once it is OPEN. Rejects with a
  * `HandshakeError` when the server refuses or answers wrongly, or an `Error` for network

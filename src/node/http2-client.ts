@@ -8,7 +8,7 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import { Connection, parseWebSocketUri, type WebSocketUri } from '../core/index.js';
 import { buildExtendedConnectRequest, validateExtendedConnectResponse } from '../core/handshake/extended-connect.js';
-import type { ClientOptions } from './client.js';
+import type { ClientOptions } from './client-options.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT } from './defaults.js';
 import { buildExtensionFactories } from './extensions.js';
 import { asSessionTransport, CANCEL, resetStream } from './http2-stream-transport.js';

@@ -16,10 +16,32 @@ import {
   isExtendedConnect,
   MalformedStreamError,
   validateExtendedConnect,
+  type ExtendedConnectAnswerOptions,
+  type ValidatedExtendedConnect,
 } from '../core/handshake/extended-connect.js';
+import type { Extension } from '../core/extensions/extension.js';
 import { asSessionTransport, resetStream } from './http2-stream-transport.js';
 import type { Session } from './session.js';
-import type { WebSocketServer } from './server.js';
+
+/**
+ * What this module needs of a `WebSocketServer` (server.ts): the checks, answer options and session
+ * start its HTTP/1.1 upgrades use, so both transports share them. Described here, not imported, so
+ * the two modules do not import each other.
+ */
+export interface StreamEndpoint {
+  /** Whether the request is for this endpoint's path. */
+  handles(request: http.IncomingMessage): boolean;
+  /** Time allowed from the request to the answer, ms. */
+  readonly handshakeTimeout: number;
+  /** Shutdown, origin and authentication checks; throws a HandshakeError to refuse. */
+  vetHandshake(request: http.IncomingMessage, handshake: ValidatedExtendedConnect): Promise<void>;
+  /** Subprotocols, extensions and extra headers the answer is chosen from. */
+  answerOptions(request: http.IncomingMessage): ExtendedConnectAnswerOptions;
+  /** Reports a refusal and says what to answer. */
+  refusal(error: unknown, request: http.IncomingMessage): HandshakeError;
+  /** Starts the session on the answered stream. */
+  openSession(transport: Duplex, answer: { protocol: string | undefined; extensions: Extension[] }, request: http.IncomingMessage): Session;
+}
 
 /** An HTTP/2 server, with TLS (`createSecureServer`) or without (h2c, `createServer`). */
 export type AnyHttp2Server = http2.Http2SecureServer | http2.Http2Server;
@@ -34,7 +56,7 @@ export function isHttp2Server(server: unknown): server is AnyHttp2Server {
  * detaches from both protocols at once). Node turns every HTTP/2 CONNECT into a 'connect' event
  * (and answers 405 when nobody listens); ours takes those for a WebSocket endpoint's path.
  */
-export function attachHttp2(server: AnyHttp2Server, endpoints: readonly WebSocketServer[]): void {
+export function attachHttp2(server: AnyHttp2Server, endpoints: readonly StreamEndpoint[]): void {
   // RFC 8441 §3: value 1 on every new HTTP/2 connection; wsref never sends 0 after it (8441-3-3).
   server.updateSettings({ enableConnectProtocol: true });
   // Node emits 'connect' (and 'request') only once its compatibility layer is on, which it turns
@@ -66,7 +88,7 @@ export function attachHttp2(server: AnyHttp2Server, endpoints: readonly WebSocke
  * when the handshake was refused (answered with its status and ended) or the request was
  * malformed (the stream reset with PROTOCOL_ERROR, RFC 9113 §8.1.1). Never rejects.
  */
-export async function handleExtendedConnect(endpoint: WebSocketServer, request: http2.Http2ServerRequest): Promise<Session | undefined> {
+export async function handleExtendedConnect(endpoint: StreamEndpoint, request: http2.Http2ServerRequest): Promise<Session | undefined> {
   const { stream } = request;
   const incoming = request as unknown as http.IncomingMessage;
   // The handshake is bounded as over HTTP/1.1: a stream left waiting is reset (RFC 8441 §5: CANCEL).
