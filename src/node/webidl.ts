@@ -96,7 +96,14 @@ export function setClassString(constructor: { prototype: object }, name: string)
  * (enumerable, read-only, not configurable), attributes and operations enumerable, and the
  * class string `[object Name]`.
  */
-export function defineInterface(constructor: { prototype: object }, name: string, constants: Record<string, number>): void {
+export function defineInterface(
+  constructor: { prototype: object },
+  name: string,
+  constants: Record<string, number>,
+  /** Operations whose arguments are all optional: Web IDL gives them length 0 (it counts required arguments). */
+  allOptional: readonly string[] = [],
+): void {
+  for (const key of allOptional) Object.defineProperty((constructor.prototype as Record<string, unknown>)[key], 'length', { value: 0 });
   for (const key of Object.getOwnPropertyNames(constructor.prototype)) {
     if (key !== 'constructor') Object.defineProperty(constructor.prototype, key, { enumerable: true });
   }

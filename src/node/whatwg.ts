@@ -1,16 +1,14 @@
 // The WHATWG WebSockets Standard (websockets.spec.whatwg.org, "The WebSocket interface" and
 // "Feedback from the protocol") for Node, on top of this project's RFC 6455 client (`connect()`
 // and `Session`). The same API as the browser's `WebSocket`, so code written for browsers runs
-// unchanged; the standard's rules are followed step by step and cited as `WHATWG §…`.
-// The events are in whatwg-events.ts, the send() steps in whatwg-send.ts, the Web IDL
-// conversions in webidl.ts.
+// unchanged; the standard's rules are followed step by step and cited as `WHATWG §…`. The events
+// are in whatwg-events.ts, the send() steps in whatwg-send.ts, Web IDL conversions in webidl.ts.
 //
 // Node extension: a third constructor argument passes the runtime's client options through,
 // e.g. `new WebSocket(url, [], { perMessageDeflate: false, headers: { Authorization: … }, tls })`.
 
 import type { Socket } from 'node:net';
-import { isToken } from '../core/handshake/http-head.js';
-import { CloseCode, ReadyState } from '../core/index.js';
+import { CloseCode, isToken, ReadyState } from '../core/index.js';
 import { connect, type ClientOptions } from './client.js';
 import type { Session } from './session.js';
 import { CloseEvent, createErrorEvent, EventHandlerAttributes, MessageEvent } from './whatwg-events.js';
@@ -32,7 +30,6 @@ export type WebSocketOptions = Omit<ClientOptions, 'protocols' | 'onSocket'>;
 
 // The standard's readyState numbers are the core's (RFC 6455 §4–§7 states, numbered as WHATWG does).
 const { CONNECTING, OPEN, CLOSING, CLOSED } = ReadyState;
-type State = ReadyState;
 
 type Handler = ((this: WebSocket, event: Event) => unknown) | null;
 
@@ -77,7 +74,7 @@ export class WebSocket extends EventTarget {
    * Where the protocol is ahead — the closing handshake started by either side — `readyState`
    * reads the session instead of keeping a copy.
    */
-  #state: State = CONNECTING;
+  #state: ReadyState = CONNECTING;
   #protocol = '';
   #extensions = '';
   #binaryType: BinaryType = 'blob';
@@ -137,7 +134,7 @@ export class WebSocket extends EventTarget {
     return this.#url;
   }
   /** CONNECTING (0), OPEN (1), CLOSING (2) or CLOSED (3). */
-  get readyState(): State {
+  get readyState(): ReadyState {
     // WHATWG "Feedback from the protocol": once the closing handshake has started (either side), CLOSING.
     if (this.#state === OPEN && this.#session && this.#session.readyState >= CLOSING) return CLOSING;
     return this.#state;
@@ -298,7 +295,6 @@ export class WebSocket extends EventTarget {
   }
 }
 
-// Web IDL: the readyState constants on the class and its prototype, members enumerable, class string.
-defineInterface(WebSocket, 'WebSocket', { CONNECTING, OPEN, CLOSING, CLOSED });
-// Web IDL: an operation's length counts its required arguments; both of close()'s are optional.
-Object.defineProperty(WebSocket.prototype.close, 'length', { value: 0 });
+// Web IDL: the readyState constants on the class and its prototype, members enumerable, class string;
+// close()'s two arguments are both optional, so its length is 0.
+defineInterface(WebSocket, 'WebSocket', { CONNECTING, OPEN, CLOSING, CLOSED }, ['close']);
