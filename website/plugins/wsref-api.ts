@@ -40,7 +40,7 @@ function typedocOptions(options: ApiOptions): Record<string, unknown> {
     excludeInternal: true,
     validation: { notExported: true, notDocumented: true, invalidLink: true },
     // Private type aliases of the WHATWG WebSocket class, shown inline where used.
-    intentionallyNotExported: ['Handler', 'State'],
+    intentionallyNotExported: ['Handler', 'CloseFrameReceiver', 'MessageEventInit'],
     sidebar: { autoConfiguration: true, pretty: true },
     hideBreadcrumbs: true,
     // Page titles name what the page is: `<title>` would otherwise be the bare site name on the
