@@ -1,7 +1,8 @@
 // Tests for src/core/framing/ written against its surviving mutants (`npm run mutate -- --mutate
 // 'src/core/framing/**/*.ts'`): RFC 6455 §5.2's header at the edges of each length form and of
 // the 64-bit form's high word, §5.3's masking by the sending half (`FrameWriter`: a fresh key per
-// frame, the application's bytes never changed), and what the writer promises about its outbox.
+// frame, the application's bytes never changed), what the writer promises about its outbox, and
+// the parser's promises to its sink (payload views without copies, stop() from inside the sink holds).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { frameHeaderLength, Opcode, writeFrameHeader } from '../../src/core/framing/frame-header.js';
 import { FrameParser, type FrameSink } from '../../src/core/framing/frame-parser.js';
@@ -55,6 +56,43 @@ describe('the 64-bit length form (RFC 6455 §5.2)', () => {
     const header = new Uint8Array(2);
     writeFrameHeader(header, 0, false, 0xff, 0xf1, 0, false, 0);
     expect(header[0]).toBe(0x71);
+  });
+});
+
+describe('the receiving half: FrameParser (RFC 6455 §5.2, §5.3)', () => {
+  it('[6455-5.3-1, 6455-5.2-4] a chunk that is all payload reaches the sink as that very chunk, unmasked in place; a reserved opcode is named in the error', () => {
+    const pieces: Uint8Array[] = [];
+    const parser = new FrameParser({ expectMasked: true }, { frameStart: () => {}, framePayload: (p) => pieces.push(p), frameEnd: () => {} });
+    parser.push(Uint8Array.of(0x82, 0x84, 0x01, 0x02, 0x03, 0x04, 0x11 ^ 0x01)); // header and the first payload byte
+    const rest = Uint8Array.of(0x22 ^ 0x02, 0x33 ^ 0x03, 0x44 ^ 0x04);
+    parser.push(rest);
+    expect(pieces[1]).toBe(rest); // no new view per read (§5.3's unmasking needs no copy either)
+    expect(Array.from(rest)).toEqual([0x22, 0x33, 0x44]);
+    expect(Array.from(pieces[0]!)).toEqual([0x11]);
+    const reserved = new FrameParser({ expectMasked: false }, { frameStart: () => {}, framePayload: () => {}, frameEnd: () => {} });
+    expect(() => reserved.push(Uint8Array.of(0x8b, 0x00))).toThrowError('reserved opcode 0xb');
+  });
+
+  it('[6455-7.1.7-5, 6455-7.1.1-1] a sink that stops the parser at the start of an empty frame, or at the last piece of a payload, gets no frameEnd and no more frames', () => {
+    for (const stopAt of ['start', 'payload'] as const) {
+      const seen: string[] = [];
+      const parser: FrameParser = new FrameParser({ expectMasked: false }, {
+        frameStart: (_fin, _rsv, opcode) => {
+          seen.push(`start ${opcode}`);
+          if (stopAt === 'start') parser.stop();
+        },
+        framePayload: (piece) => {
+          seen.push(`payload ${piece.length}`);
+          if (stopAt === 'payload') parser.stop();
+        },
+        frameEnd: () => seen.push('end'),
+      });
+      const first = stopAt === 'start' ? [0x88, 0x00] : [0x88, 0x02, 0x03, 0xe8];
+      parser.push(Uint8Array.of(...first, 0x81, 0x01, 0x41));
+      expect(parser.stopped).toBe(true);
+      parser.push(Uint8Array.of(0x81, 0x01, 0x42));
+      expect(seen).toEqual(stopAt === 'start' ? ['start 8'] : ['start 8', 'payload 2']);
+    }
   });
 });
 
