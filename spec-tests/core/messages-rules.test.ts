@@ -81,6 +81,24 @@ describe('UTF-8 at every lead byte and every edge of a second byte (RFC 6455 §8
   });
 });
 
+describe('the whole-buffer check the Node layer plugs in (RFC 6455 §8.1)', () => {
+  it('[6455-8.1-1, 6455-5.6-1] it is asked only about whole code points: the pushed buffer itself when it holds nothing else, never an empty slice', () => {
+    const asked: Uint8Array[] = [];
+    const validator = new Utf8Validator((bytes) => {
+      asked.push(bytes);
+      return isValidUtf8(bytes);
+    });
+    const whole = Uint8Array.of(0x41, 0xc3, 0xa9);
+    expect(validator.push(whole)).toBe(true);
+    expect(asked).toEqual([whole]);
+    expect(asked[0]).toBe(whole); // no new view per piece
+    for (const byte of [0xf0, 0x9f, 0x98]) expect(validator.push(Uint8Array.of(byte))).toBe(true);
+    expect(validator.push(Uint8Array.of(0x80))).toBe(true); // completes U+1F600 by hand
+    expect(asked).toHaveLength(1);
+    expect(validator.finish()).toBe(true);
+  });
+});
+
 describe('control frames at their edges (RFC 6455 §5.5)', () => {
   it('[6455-5.5-1, 6455-5.4-2] a received control frame of 125 bytes with FIN passes; 126, or no FIN, names its row', () => {
     expect(() => checkReceivedControlFrame(true, 125)).not.toThrow();
