@@ -5,10 +5,12 @@
 // tells an extension (its own RSV bits, the first frame, the room left under the §10.4 limit).
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/core/errors.js';
-import type { Extension, IncomingFrameInfo } from '../../src/core/extensions/extension.js';
+import type { Extension, IncomingFrameInfo, OutgoingFrameInfo } from '../../src/core/extensions/extension.js';
 import { maxDeflatedSize, SYNC_FLUSH_ALLOWANCE } from '../../src/core/extensions/deflate-codec.js';
 import { Opcode } from '../../src/core/framing/frame-header.js';
 import { MessageAssembler } from '../../src/core/messages/message-assembler.js';
+import { MessageSender } from '../../src/core/messages/message-sender.js';
+import { FrameWriter } from '../../src/core/framing/frame-writer.js';
 import { RULES } from '../../src/core/rules.js';
 import { checkControlPayloadToSend, checkReceivedControlFrame } from '../../src/core/messages/control-frames.js';
 import { isValidUtf8, Utf8Validator } from '../../src/core/messages/utf8.js';
@@ -235,5 +237,35 @@ describe('extensions on the receive path (RFC 6455 §9, §10.4)', () => {
     expect(() => over.startFrame(true, 0, Opcode.Continuation, 2 * SYNC_FLUSH_ALLOWANCE + 1)).toThrowError(
       `compressed data of ${wireLimit + 2 * SYNC_FLUSH_ALLOWANCE + 1} bytes exceeds the wire limit ${wireLimit + 2 * SYNC_FLUSH_ALLOWANCE} for maxMessageSize ${limit}`,
     );
+  });
+});
+
+describe('the sending half: MessageSender (RFC 6455 §5.4, §6.1, §9)', () => {
+  it('[6455-5.4-3, 6455-5.8-1, 6455-5.3-1] a fragmented message goes out as first frame then continuations through every extension; a client masks an extension’s own output in place, the application’s bytes in a copy', () => {
+    const told: OutgoingFrameInfo[] = [];
+    const { extension } = markingExtension('x-pass', 0, 0);
+    const compressed = new Uint8Array(2048).fill(0x11); // an encoder's fresh buffer: the writer may change it
+    const compressing: Extension = { ...extension, rsvBits: 0x40, encodeFrame: (payload, frame) => {
+      told.push(frame);
+      return frame.compress ? { payload: compressed, rsv: 0x40 } : { payload, rsv: 0 };
+    } };
+    const writer = new FrameWriter(() => 0x01020304);
+    const sender = new MessageSender(writer);
+    sender.useExtensions([compressing, extension]); // the second leaves the payload as it is
+    const application = new Uint8Array(2048).fill(0x22);
+    sender.sendFrame(application, false, false, true);
+    expect(() => sender.sendMessage(application, false, true)).toThrowError(TypeError);
+    sender.sendFrame(application, false, true, false);
+    const chunks = writer.take();
+    expect(told.map(({ opcode, fin, firstFrameOfMessage, compress }) => [opcode, fin, firstFrameOfMessage, compress])).toEqual([
+      [Opcode.Binary, false, true, true],
+      [Opcode.Continuation, true, false, false],
+    ]);
+    expect(chunks.map((c) => c.length)).toEqual([8, 2048, 8 + 2048]);
+    expect(Array.from(chunks[0]!.subarray(0, 2))).toEqual([0x42, 0xfe]); // RSV1 from the extension, binary, no FIN
+    expect(chunks[1]).toBe(compressed);
+    expect(compressed[0]).toBe(0x11 ^ 0x01);
+    expect(chunks[2]![0]).toBe(0x80); // FIN, continuation
+    expect(application.every((b) => b === 0x22)).toBe(true);
   });
 });
