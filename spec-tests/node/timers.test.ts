@@ -171,8 +171,11 @@ describe('closing timeout (RFC 6455 §7.1.1)', () => {
     const [code, , wasClean] = await nextEvent<CloseArgs>(client, 'close', 4_000);
     const elapsed = Date.now() - started;
     expect([code, wasClean]).toEqual([1000, true]); // the closing handshake itself completed
-    expect(finAt).toBeGreaterThan(0); // we sent FIN after waiting for the server's
-    expect(elapsed).toBeGreaterThanOrEqual(finAt + 150);
+    // We sent FIN only after waiting the client's grace (1 s) for the server's, and dropped TCP
+    // closeTimeout after our FIN. Timed on our side: the server may hear the FIN late on a busy machine.
+    expect(finAt).toBeGreaterThanOrEqual(950);
+    expect(finAt).toBeLessThanOrEqual(elapsed);
+    expect(elapsed).toBeGreaterThanOrEqual(1_000 + 150);
     expect(elapsed).toBeLessThan(3_000);
   });
 
