@@ -91,36 +91,46 @@ export type ConnectionEvent = OpenEvent | AssembledMessage | PingPongEvent | Clo
 export const OPEN_EVENT: ConnectionEvent = Object.freeze({ type: 'open' });
 
 /**
- * A first-in first-out queue that allocates nothing in steady state: a head and a tail index over
- * one array that is reused from the start whenever it runs empty (no `shift()` on long arrays).
+ * A first-in first-out queue that allocates nothing in steady state. Most calls queue a single
+ * event, which waits in a field of its own; only when more wait at once does the queue take an
+ * array, reused from the start whenever it runs empty (no `shift()` on long arrays). An idle
+ * connection so keeps no array at all (idle connections are counted in the thousands).
  */
 export class EventQueue<T> {
-  private readonly items: (T | undefined)[] = [];
+  private first: T | undefined;
+  private rest: (T | undefined)[] | undefined;
   private head = 0;
   private tail = 0;
 
   /** Adds an item at the end. */
   push(item: T): void {
-    this.items[this.tail++] = item;
+    if (this.first === undefined && this.head === this.tail) this.first = item;
+    else (this.rest ??= [])[this.tail++] = item;
   }
 
   /** Takes the oldest item, or undefined when the queue is empty. */
   take(): T | undefined {
+    const first = this.first;
+    if (first !== undefined) {
+      this.first = undefined;
+      return first;
+    }
     if (this.head === this.tail) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head++] = undefined; // let it go: the application owns it now
+    const item = this.rest![this.head];
+    this.rest![this.head++] = undefined; // let it go: the application owns it now
     if (this.head === this.tail) this.head = this.tail = 0;
     return item;
   }
 
   /** Drops every item that waits. */
   clear(): void {
-    while (this.head < this.tail) this.items[this.head++] = undefined;
+    this.first = undefined;
+    while (this.head < this.tail) this.rest![this.head++] = undefined;
     this.head = this.tail = 0;
   }
 
   /** How many items wait. */
   get size(): number {
-    return this.tail - this.head;
+    return (this.first === undefined ? 0 : 1) + this.tail - this.head;
   }
 }

@@ -12,7 +12,7 @@ import { ClosingHandshake, internalError, type CloseResult, type TransportClose 
 import { closeReasonFrom, decodeCloseBody, encodeCloseBody, type CloseInfo } from './closing/close-codes.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, EventQueue, OPEN_EVENT, ReadyState, type ConnectionEvent, type ConnectionOptions, type FailureEvent, type Role } from './connection-types.js';
 import { HandshakeError, ProtocolError } from './errors.js';
-import { describeExtensions, type Extension } from './extensions/extension.js';
+import { describeExtensions, NO_EXTENSIONS, type Extension } from './extensions/extension.js';
 import { Opcode } from './framing/frame-header.js';
 import { FrameParser } from './framing/frame-parser.js';
 import { createMaskKeySource, FrameWriter } from './framing/frame-writer.js';
@@ -22,12 +22,11 @@ import { FrameRouter, type CloseFrameReceiver } from './messages/frame-router.js
 import { MessageAssembler } from './messages/message-assembler.js';
 import { MessageSender } from './messages/message-sender.js';
 import { isValidUtf8, type WholeUtf8Check } from './messages/utf8.js';
-
 export { internalError, type CloseResult, type TransportClose } from './closing/closing-handshake.js';
 export { DEFAULT_MAX_MESSAGE_SIZE, ReadyState, type ConnectionEvent, type ConnectionOptions, type Role } from './connection-types.js';
 export { createMaskKeySource, type MaskKeySource } from './framing/frame-writer.js';
 
-const EMPTY = new Uint8Array(0);
+const EMPTY = new Uint8Array(0); // the payload of a ping or pong sent without one
 /** One WebSocket connection as a sans-I/O state machine (RFC 6455 §4–§7). */
 export class Connection implements CloseFrameReceiver {
   /** Client or server, fixed at construction (RFC 6455 §5.1: clients mask). */
@@ -35,7 +34,7 @@ export class Connection implements CloseFrameReceiver {
   private state: ReadyState = ReadyState.CONNECTING;
   private transport: TransportClose = 'no';
   private handshaker: ClientHandshaker | ServerHandshaker | undefined;
-  private extensionList: Extension[] = [];
+  private extensionList = NO_EXTENSIONS;
   private subprotocol: string | undefined;
   private readonly queue = new EventQueue<ConnectionEvent>();
   private readonly parser: FrameParser;
@@ -99,7 +98,8 @@ export class Connection implements CloseFrameReceiver {
   establish(protocol: string | undefined, extensions: readonly Extension[]): void {
     if (this.state !== ReadyState.CONNECTING) throw new TypeError('establish() is only valid while CONNECTING');
     this.handshaker = undefined;
-    [this.subprotocol, this.extensionList] = [protocol, [...extensions]];
+    this.subprotocol = protocol;
+    this.extensionList = extensions.length === 0 ? NO_EXTENSIONS : [...extensions];
     this.messages.useExtensions(this.extensionList);
     this.sender.useExtensions(this.extensionList);
     this.state = ReadyState.OPEN;

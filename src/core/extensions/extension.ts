@@ -81,6 +81,9 @@ export interface Extension {
   dispose(): void;
 }
 
+/** No extensions: one shared empty list, so a connection without any allocates none. */
+export const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
+
 /** A plug-in that knows how to negotiate one extension (RFC 6455 §9.1). */
 export interface ExtensionFactory {
   /** The extension token this factory negotiates. */

@@ -13,7 +13,7 @@ import { CloseCode } from '../closing/close-codes.js';
 import { maxDeflatedSize, SYNC_FLUSH_ALLOWANCE } from '../extensions/deflate-codec.js';
 import { ProtocolError } from '../errors.js';
 import { RULES } from '../rules.js';
-import type { Extension } from '../extensions/extension.js';
+import { NO_EXTENSIONS, type Extension } from '../extensions/extension.js';
 import { Opcode } from '../framing/frame-header.js';
 import { MessageBuffer } from './message-buffer.js';
 import { Utf8Validator, type WholeUtf8Check } from './utf8.js';
@@ -33,7 +33,7 @@ export interface AssembledMessage {
  * through the negotiated extensions, checks RSV bits, size and UTF-8, and yields the message.
  */
 export class MessageAssembler {
-  private extensions: readonly Extension[] = [];
+  private extensions = NO_EXTENSIONS;
   /** RSV bits claimed by negotiated extensions; any other RSV bit set fails the connection (§5.2). */
   private claimedRsv = 0;
 

@@ -2,13 +2,13 @@
 // message, or one fragment of it, through the negotiated extensions (RFC 6455 §9, e.g. RFC 7692
 // compression) into a data frame for the `FrameWriter`.
 
-import type { Extension } from '../extensions/extension.js';
+import { NO_EXTENSIONS, type Extension } from '../extensions/extension.js';
 import { Opcode } from '../framing/frame-header.js';
 import type { FrameWriter } from '../framing/frame-writer.js';
 
 /** Turns messages and fragments into data frames, one message at a time (§5.4: no interleaving). */
 export class MessageSender {
-  private extensions: readonly Extension[] = [];
+  private extensions = NO_EXTENSIONS;
   /** A fragmented message is under way: the next frame is a continuation (§5.4). */
   fragmenting = false;
 
