@@ -37,23 +37,13 @@ import {
   type Inflater,
   type InflaterOptions,
 } from '../../../src/core/extensions/deflate-codec.js';
+import { concatBytes } from '../../../src/core/bytes.js';
 import { checkWindowBits } from '../../../src/core/extensions/compression-parameters.js';
 
 /** zlib's only compression method, DEFLATE. */
 const Z_DEFLATED = 8;
 /** Output space per zlib call. */
 const CHUNK = 16 * 1024;
-
-function joinPieces(pieces: Uint8Array[], total: number): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const piece of pieces) {
-    joined.set(piece, offset);
-    offset += piece.length;
-  }
-  return joined;
-}
 
 class PakoDeflater implements Deflater {
   private readonly stream = new ZStream();
@@ -96,7 +86,7 @@ class PakoDeflater implements Deflater {
       if (strm.avail_out > 0) break;
     }
     strm.input = new Uint8Array(0); // do not keep the caller's buffer alive
-    return joinPieces(pieces, total);
+    return concatBytes(pieces, total);
   }
 
   reset(): void {
@@ -158,7 +148,7 @@ class PakoInflater implements Inflater {
     } finally {
       strm.input = new Uint8Array(0);
     }
-    return joinPieces(pieces, total);
+    return concatBytes(pieces, total);
   }
 
   reset(): void {
