@@ -17,7 +17,7 @@ function openClient(): Connection {
 }
 
 const texts = (events: ConnectionEvent[]) => events.map((e) => (e.type === 'message' ? text(e.data) : e.type));
-const opcodesOf = (chunks: Uint8Array[]) => decodeFrames(concat(...chunks)).map((f) => f.opcode);
+const opcodesOf = (chunks: readonly Uint8Array[]) => decodeFrames(concat(...chunks)).map((f) => f.opcode);
 
 describe('events you pull (issue #14: receive() never calls into the application)', () => {
   it('[6455-6.2-1] [6455-5.4-7] receive() only queues: nothing is delivered before it is pulled, then everything in order', () => {

@@ -250,8 +250,7 @@ describe('the sending half: MessageSender (RFC 6455 §5.4, §6.1, §9)', () => {
       return frame.compress ? { payload: compressed, rsv: 0x40 } : { payload, rsv: 0 };
     } };
     const writer = new FrameWriter(() => 0x01020304);
-    const sender = new MessageSender(writer);
-    sender.useExtensions([compressing, extension]); // the second leaves the payload as it is
+    const sender = new MessageSender(writer, [compressing, extension]); // the second leaves the payload as it is
     const application = new Uint8Array(2048).fill(0x22);
     sender.sendFrame(application, false, false, true);
     expect(() => sender.sendMessage(application, false, true)).toThrowError(TypeError);

@@ -196,7 +196,7 @@ export class Recorder {
     }
   }
 
-  private recordWrites(chunks: Uint8Array[]): void {
+  private recordWrites(chunks: readonly Uint8Array[]): void {
     for (let i = 0; i < chunks.length; i++) {
       const chunk = chunks[i]!;
       const payload = isLoneFrameHeader(chunk) ? chunks[++i] : undefined;

@@ -40,7 +40,8 @@ export class Connection implements CloseFrameReceiver {
   private readonly parser: FrameParser;
   private readonly writer: FrameWriter;
   private readonly messages: MessageAssembler;
-  private readonly sender: MessageSender;
+  /** Made at the first message sent, with the negotiated extensions: an idle connection holds none. */
+  private sender: MessageSender | undefined;
   private readonly closing = new ClosingHandshake();
   private readonly utf8Check: WholeUtf8Check;
   private pendingFailure: FailureEvent | undefined; // the peer's violation, behind earlier events
@@ -51,7 +52,6 @@ export class Connection implements CloseFrameReceiver {
     this.messages = new MessageAssembler(options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE, this.utf8Check);
     // RFC 6455 §5.1: clients mask every frame; servers never do, and expect masked frames.
     this.writer = new FrameWriter(this.role === 'client' ? (options.maskKeys ?? createMaskKeySource()) : undefined);
-    this.sender = new MessageSender(this.writer);
     this.parser = new FrameParser({ expectMasked: this.role === 'server' }, new FrameRouter(this.messages, this.queue, this.writer, this.closing, this, options.autoPong ?? true));
     if (this.role === 'client' && options.client) this.handshaker = new ClientHandshaker(options.client);
     if (this.role === 'server' && options.server) this.handshaker = new ServerHandshaker(options.server);
@@ -82,7 +82,7 @@ export class Connection implements CloseFrameReceiver {
   }
 
   /** Bytes for the wire since the last call, in order (a frame's header and payload adjacent). Valid until the next call. */
-  dataToSend(): Uint8Array[] {
+  dataToSend(): readonly Uint8Array[] {
     this.answerIfDue();
     return this.writer.take();
   }
@@ -101,7 +101,6 @@ export class Connection implements CloseFrameReceiver {
     this.subprotocol = protocol;
     this.extensionList = extensions.length === 0 ? NO_EXTENSIONS : [...extensions];
     this.messages.useExtensions(this.extensionList);
-    this.sender.useExtensions(this.extensionList);
     this.state = ReadyState.OPEN;
     this.queue.push(OPEN_EVENT);
   }
@@ -188,13 +187,13 @@ export class Connection implements CloseFrameReceiver {
   /** Sends a whole message in one frame; `compress: false` asks extensions not to compress it. */
   send(data: Uint8Array, isText: boolean, compress = true): void {
     this.assertOpen();
-    this.sender.sendMessage(data, isText, compress);
+    (this.sender ??= new MessageSender(this.writer, this.extensionList)).sendMessage(data, isText, compress);
   }
 
   /** Sends one fragment of a message (RFC 6455 §5.4); control frames may go between fragments. */
   sendFrame(data: Uint8Array, isText: boolean, fin: boolean, compress = true): void {
     this.assertOpen();
-    this.sender.sendFrame(data, isText, fin, compress);
+    (this.sender ??= new MessageSender(this.writer, this.extensionList)).sendFrame(data, isText, fin, compress);
   }
 
   /** Sends a ping (RFC 6455 §5.5.2); at most 125 bytes of payload. */

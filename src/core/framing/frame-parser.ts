@@ -57,10 +57,15 @@ export class FrameParser {
   private payloadRemaining = 0;
   private payloadDelivered = 0;
 
+  /** Whether frames must be masked (RFC 6455 §5.1): kept as a flag, not the options object, so a parser holds nothing more. */
+  private readonly expectMasked: boolean;
+
   constructor(
-    private readonly options: FrameParserOptions,
+    options: FrameParserOptions,
     private readonly sink: FrameSink,
-  ) {}
+  ) {
+    this.expectMasked = options.expectMasked;
+  }
 
   /** Stops parsing for good: later bytes are ignored (after a close frame or a failure). */
   stop(): void {
@@ -148,7 +153,7 @@ export class FrameParser {
       throw new ProtocolError(RULES.RESERVED_OPCODE, { opcode: `0x${opcode.toString(16)}` });
     }
     // RFC 6455 §5.1: a server closes on an unmasked client frame; a client closes on a masked server frame.
-    if (masked !== this.options.expectMasked) {
+    if (masked !== this.expectMasked) {
       throw new ProtocolError(masked ? RULES.MASKED_SERVER_FRAME : RULES.UNMASKED_CLIENT_FRAME);
     }
     let payloadLength = length7;

@@ -32,6 +32,9 @@ const COALESCE_LIMIT = 1024;
  */
 const frameSlab = new ByteSlab();
 
+/** What `take()` returns when nothing is queued. */
+const NO_CHUNKS: readonly Uint8Array[] = Object.freeze([]);
+
 /**
  * Encodes frames into an outbox of byte chunks. A frame is one chunk (header and payload
  * coalesced) or two adjacent chunks (header, then the payload uncopied). The outbox is double
@@ -39,7 +42,8 @@ const frameSlab = new ByteSlab();
  */
 export class FrameWriter {
   private queued: Uint8Array[] = [];
-  private handedOut: Uint8Array[] = [];
+  /** The other half of the double buffer, made at the first `take()`. */
+  private handedOut: Uint8Array[] | undefined;
 
   /** `maskKeys` is given for a client (RFC 6455 §5.1: clients mask every frame), not for a server. */
   constructor(private readonly maskKeys: MaskKeySource | undefined) {}
@@ -82,9 +86,10 @@ export class FrameWriter {
    * The chunks queued since the last call, in wire order. The array is reused: it is valid until
    * the next call (the runtime writes it out at once, corked, then lets it go).
    */
-  take(): Uint8Array[] {
+  take(): readonly Uint8Array[] {
     const out = this.queued;
-    const next = this.handedOut;
+    if (out.length === 0) return NO_CHUNKS; // nothing to swap: an idle connection keeps one array
+    const next = this.handedOut ?? [];
     // pop(), not `length = 0`: V8 gives a truncated array a new backing store on the next push.
     while (next.length > 0) next.pop();
     this.queued = next;

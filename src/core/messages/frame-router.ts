@@ -18,7 +18,8 @@ export interface CloseFrameReceiver {
 /** The parser's sink on a connection: frames in, events (and automatic pongs) out. */
 export class FrameRouter implements FrameSink {
   private frameOpcode = 0;
-  private readonly control = new ControlFrameReader();
+  /** Made for the first control frame: an idle connection holds none. */
+  private control: ControlFrameReader | undefined;
 
   constructor(
     private readonly messages: MessageAssembler,
@@ -33,13 +34,13 @@ export class FrameRouter implements FrameSink {
   frameStart(fin: boolean, rsv: number, opcode: number, payloadLength: number): void {
     this.frameOpcode = opcode;
     if (opcode < Opcode.Close) this.messages.startFrame(fin, rsv, opcode, payloadLength);
-    else this.control.start(rsv, payloadLength);
+    else (this.control ??= new ControlFrameReader()).start(rsv, payloadLength);
   }
 
   /** A piece of the frame's unmasked payload. */
   framePayload(piece: Uint8Array): void {
     if (this.frameOpcode < Opcode.Close) this.messages.payload(piece);
-    else this.control.append(piece);
+    else this.control!.append(piece);
   }
 
   /** The frame ended. */
@@ -50,7 +51,7 @@ export class FrameRouter implements FrameSink {
       if (message) this.events.push(message); // the assembler's object is the event: no copy
       return;
     }
-    const payload = this.control.finish();
+    const payload = this.control!.finish();
     if (opcode === Opcode.Ping) {
       // RFC 6455 §5.5.2–5.5.3: answer with a pong carrying the same data, unless a close frame was
       // received. Having sent our own close does not excuse it: §5.5.1 stops only data frames.

@@ -18,6 +18,9 @@ import { Opcode } from '../framing/frame-header.js';
 import { MessageBuffer } from './message-buffer.js';
 import { Utf8Validator, type WholeUtf8Check } from './utf8.js';
 
+/** Never pushed to: with no extensions negotiated, no frame has transforms. */
+const NO_TRANSFORMS: Extension[] = [];
+
 /** A complete message. `data` is a view the receiver may keep. It is also the connection's `message` event. */
 export interface AssembledMessage {
   /** Always `'message'`: the connection queues this very object as its event (no second object per message). */
@@ -38,38 +41,39 @@ export class MessageAssembler {
   private claimedRsv = 0;
 
   private messageOpcode = 0; // 0: no message in progress
-  /** The message's bytes so far, after the extensions decoded them. */
-  private readonly bytes = new MessageBuffer();
+  /** The message's bytes so far, after the extensions decoded them; made at the first data frame (an idle connection holds none). */
+  private buffer: MessageBuffer | undefined;
   /** Payload bytes of the message's transformed (compressed) frames, as they came on the wire. */
   private compressedLength = 0;
   /** The wire limit for those bytes; grows by SYNC_FLUSH_ALLOWANCE per compressed frame. */
   private compressedLimit = 0;
-  private readonly textValidator: Utf8Validator;
+  /** Made for the first text message: a connection that never receives text holds none. */
+  private textValidator: Utf8Validator | undefined;
   private frameFin = false;
-  /** The extensions transforming the current frame, in decoding order. */
-  private readonly frameTransforms: Extension[] = [];
+  /** The extensions transforming the current frame, in decoding order (a shared empty list until extensions are negotiated). */
+  private frameTransforms: Extension[] = NO_TRANSFORMS;
 
   constructor(
     private readonly maxMessageSize: number,
-    utf8Check: WholeUtf8Check,
-  ) {
-    this.textValidator = new Utf8Validator(utf8Check);
-  }
+    private readonly utf8Check: WholeUtf8Check,
+  ) {}
 
   /** Bytes of the unfinished message held so far (after decoding); bounded by maxMessageSize. */
   get length(): number {
-    return this.bytes.length;
+    return this.buffer?.length ?? 0;
   }
 
   /** Installs the negotiated extensions (after the opening handshake). */
   useExtensions(extensions: readonly Extension[]): void {
     this.extensions = extensions;
+    this.frameTransforms = extensions.length > 0 ? [] : NO_TRANSFORMS;
     this.claimedRsv = extensions.reduce((bits, e) => bits | e.rsvBits, 0);
   }
 
   /** A data frame (opcode 0x0–0x2) begins. Throws ProtocolError for a rule it breaks. */
   startFrame(fin: boolean, rsv: number, opcode: number, payloadLength: number): void {
     this.frameFin = fin;
+    const bytes = (this.buffer ??= new MessageBuffer());
     // RFC 6455 §5.4: a continuation frame needs a message in progress; a new message may not
     // start before the previous one has its final frame.
     const first = opcode !== Opcode.Continuation;
@@ -94,9 +98,9 @@ export class MessageAssembler {
     // RFC 6455 §10.4: refuse what would exceed a limit before buffering any of it (1009).
     if (this.frameTransforms.length === 0) {
       // Taken as it is: every payload byte is a message byte.
-      const atLeast = this.bytes.length + payloadLength;
+      const atLeast = bytes.length + payloadLength;
       if (atLeast > this.maxMessageSize) throw this.tooBig(`message of ${fin ? '' : 'at least '}${atLeast} bytes`);
-      this.bytes.expect(payloadLength, fin);
+      bytes.expect(payloadLength, fin);
     } else {
       // Compressed: the message's size is checked as it inflates; here its wire bytes.
       this.compressedLength += payloadLength;
@@ -108,11 +112,11 @@ export class MessageAssembler {
           limit: this.maxMessageSize,
         });
       }
-      this.bytes.expect(0, false);
+      bytes.expect(0, false);
     }
     if (first) {
       this.messageOpcode = opcode;
-      if (opcode === Opcode.Text) this.textValidator.reset();
+      if (opcode === Opcode.Text) (this.textValidator ??= new Utf8Validator(this.utf8Check)).reset();
     }
   }
 
@@ -128,10 +132,10 @@ export class MessageAssembler {
     if (!this.frameFin) return undefined;
     const isText = this.messageOpcode === Opcode.Text;
     // RFC 6455 §8.1: the text must not end inside a UTF-8 sequence.
-    if (isText && !this.textValidator.finish()) {
+    if (isText && !this.textValidator!.finish()) {
       throw new ProtocolError(RULES.TEXT_ENDS_MID_CHARACTER);
     }
-    const data = this.bytes.take();
+    const data = this.buffer!.take();
     this.reset();
     return { type: 'message', data, isText };
   }
@@ -139,7 +143,7 @@ export class MessageAssembler {
   /** Drops any message in progress. */
   reset(): void {
     this.messageOpcode = 0;
-    this.bytes.clear();
+    this.buffer?.clear();
     this.compressedLength = 0;
   }
 
@@ -148,7 +152,7 @@ export class MessageAssembler {
     let pieces: Uint8Array[] = piece ? [piece] : [];
     for (const extension of this.frameTransforms) {
       const out: Uint8Array[] = [];
-      const limit = this.maxMessageSize - this.bytes.length;
+      const limit = this.maxMessageSize - this.buffer!.length;
       try {
         for (const p of pieces) extension.decodeChunk(p, out, limit);
         if (fin !== undefined) extension.endIncomingFrame(fin, out, limit);
@@ -166,13 +170,14 @@ export class MessageAssembler {
 
   private accept(piece: Uint8Array): void {
     if (piece.length === 0) return;
-    const length = this.bytes.length + piece.length;
+    const bytes = this.buffer!; // a frame has started
+    const length = bytes.length + piece.length;
     if (length > this.maxMessageSize) throw this.tooBig(`message of at least ${length} bytes`);
     // RFC 6455 §8.1: fail as soon as the text stops being valid UTF-8, even mid-frame.
-    if (this.messageOpcode === Opcode.Text && !this.textValidator.push(piece)) {
+    if (this.messageOpcode === Opcode.Text && !this.textValidator!.push(piece)) {
       throw new ProtocolError(RULES.TEXT_NOT_UTF8);
     }
-    this.bytes.append(piece, this.maxMessageSize - this.bytes.length);
+    bytes.append(piece, this.maxMessageSize - bytes.length);
   }
 
   /** RFC 6455 §7.4.1: 1009, with a reason naming the quantity (`what`) and the limit it exceeds. */

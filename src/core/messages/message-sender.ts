@@ -2,22 +2,20 @@
 // message, or one fragment of it, through the negotiated extensions (RFC 6455 §9, e.g. RFC 7692
 // compression) into a data frame for the `FrameWriter`.
 
-import { NO_EXTENSIONS, type Extension } from '../extensions/extension.js';
+import type { Extension } from '../extensions/extension.js';
 import { Opcode } from '../framing/frame-header.js';
 import type { FrameWriter } from '../framing/frame-writer.js';
 
 /** Turns messages and fragments into data frames, one message at a time (§5.4: no interleaving). */
 export class MessageSender {
-  private extensions = NO_EXTENSIONS;
   /** A fragmented message is under way: the next frame is a continuation (§5.4). */
   fragmenting = false;
 
-  constructor(private readonly writer: FrameWriter) {}
-
-  /** The negotiated extensions, applied in order (RFC 6455 §9). */
-  useExtensions(extensions: readonly Extension[]): void {
-    this.extensions = extensions;
-  }
+  /** `extensions`: the negotiated ones, applied in order (RFC 6455 §9). */
+  constructor(
+    private readonly writer: FrameWriter,
+    private readonly extensions: readonly Extension[],
+  ) {}
 
   /** Writes a whole message in one frame; RFC 6455 §5.4: messages do not interleave, so a fragmented one must end first. */
   sendMessage(data: Uint8Array, isText: boolean, compress: boolean): void {
