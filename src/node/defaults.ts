@@ -32,6 +32,8 @@ export const DEFAULT_SESSION_OPTIONS = {
    * accept behind another, and a peer that stops reading costs at most this plus one frame.
    */
   maxBufferedAmount: DEFAULT_MAX_MESSAGE_SIZE,
+  /** Text messages are handed to the application as strings. */
+  textAs: 'string',
 } as const satisfies Required<SessionOptions>;
 
 /** `handshakeTimeout` of the server and the client: 10 s for the opening handshake (DNS, TCP, TLS and hooks included). */

@@ -1,9 +1,9 @@
 // The shapes of the Node runtime's session (RFC 6455 §5–§7 as the application meets them): its
-// options (the timers of §5.5.2 and §7.1.1, the limits of §10.4), the per-message send options
-// (§5.4 fragments, §5.6 text or binary, RFC 7692 compression), and its events with their
-// arguments. The defaults are in defaults.ts, the session itself in session.ts.
+// options (the timers of §5.5.2 and §7.1.1, the limits of §10.4, text as a string or as its
+// §5.6 UTF-8 bytes), the per-message send options (§5.4 fragments, §5.6 text or binary, RFC 7692
+// compression), and its events with their arguments. The defaults are in defaults.ts, the session itself in session.ts.
 
-/** Timers and limits of a session. All times are in milliseconds; 0 turns a timer off. */
+/** Timers, limits and the form text is handed over in. All times are in milliseconds; 0 turns a timer off. */
 export interface SessionOptions {
   /** Largest incoming message (after decompression); larger ones close with 1009. Default 64 MiB. */
   maxMessageSize?: number;
@@ -23,11 +23,26 @@ export interface SessionOptions {
    * written, so a message of any size can go to a peer that reads. Default 64 MiB.
    */
   maxBufferedAmount?: number;
+  /**
+   * How a text message reaches `'message'`: `'string'` (the default) decodes it once; `'bytes'`
+   * hands over its UTF-8 as a Buffer, undecoded, with `isBinary` false. Either way the bytes were
+   * validated as they arrived (RFC 6455 §8.1: invalid UTF-8 still fails the connection with
+   * 1007), so a Buffer given as text is known to be UTF-8. For code that forwards text unchanged
+   * or parses bytes (relays, brokers, a JSON parser that takes bytes): echoing it back with
+   * `send(data, { binary: false })` then costs no decode and no re-encode. Code that needs a
+   * string anyway should keep the default, which decodes once (and fast for ASCII).
+   */
+  textAs?: 'string' | 'bytes';
 }
 
 /** Per-message send options. */
 export interface SendOptions {
-  /** Send as binary (default for byte data) or as text (default for strings). */
+  /**
+   * Send as binary (default for byte data) or as text (default for strings). Bytes sent as text
+   * (`binary: false`) go out as they are, not re-encoded, and must be UTF-8 (RFC 6455 §5.6): they
+   * are checked first, and `send` throws a TypeError, sending nothing, when they are not. In a
+   * fragmented text message a code point may be split between fragments; the last must end it.
+   */
   binary?: boolean;
   /** Let negotiated compression compress this message (default true). */
   compress?: boolean;
@@ -39,7 +54,7 @@ export interface SendOptions {
 export interface SessionEvents {
   /** The opening handshake completed: the session is OPEN. */
   open: [];
-  /** Text arrives as a string, binary as a Buffer. */
+  /** Text arrives as a string (a Buffer of UTF-8 with `textAs: 'bytes'`), binary as a Buffer. */
   message: [data: string | Buffer, isBinary: boolean];
   /** A ping arrived; the pong has already been sent (RFC 6455 §5.5.2). */
   ping: [payload: Buffer];

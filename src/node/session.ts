@@ -8,6 +8,7 @@
 
 import type { Duplex } from 'node:stream';
 import { internalError, ReadyState, type CloseResult, type Connection, type ConnectionEvent, type Extension, type TransportClose } from '../core/index.js';
+import { checkTextToSend, type FragmentedSend } from './outgoing-text.js';
 import { asBuffer, decodeText, toBytes, type SendData } from './platform.js';
 import { TransportSession } from './session-transport.js';
 export type { TransportKind } from './session-transport.js';
@@ -31,11 +32,19 @@ export class Session extends TransportSession {
   private flushing = false;
   /** What the core last asked of the transport (RFC 6455 §7.1.1), once acted on. */
   private transportRequest: TransportClose = 'no';
+  /** `textAs: 'bytes'`: text messages are handed over as their UTF-8 (validated on arrival), undecoded. */
+  private readonly textAsBytes: boolean;
+  /**
+   * The message being sent in fragments, if any (RFC 6455 §5.4): its continuation frames are of
+   * its first frame's type, and a text message's UTF-8 is checked across the fragments' edges.
+   */
+  private fragmentedSend: FragmentedSend | undefined;
 
   /** @internal Use `WebSocketServer` or `connect()`. */
   constructor(transport: Duplex, core: Connection, options: SessionOptions = {}) {
     super(transport, options);
     this.#core = core;
+    this.textAsBytes = options.textAs === 'bytes';
   }
 
   // ─── State: the core's ────────────────────────────────────────────────────────────────
@@ -52,13 +61,21 @@ export class Session extends TransportSession {
   // ─── Calls ────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Sends a message: a string as text, bytes as binary (override with `options.binary`).
+   * Sends a message: a string as text, bytes as binary (override with `options.binary`). Bytes
+   * sent as text go out unchanged and must be UTF-8, else this throws a TypeError and sends nothing.
    * Returns false when the transport's buffer is above `highWaterMark`: wait for `'drain'` (or
    * `await session.drained()`) before sending more. Throws when the session is not OPEN.
    */
   send(data: SendData, options: SendOptions = {}): boolean {
-    const isText = options.binary === undefined ? typeof data === 'string' : !options.binary;
-    this.#core.sendFrame(toBytes(data), isText, options.fin ?? true, options.compress ?? true);
+    const bytes = toBytes(data);
+    const fin = options.fin ?? true;
+    const message = this.fragmentedSend;
+    const isText = message ? message.isText : options.binary === undefined ? typeof data === 'string' : !options.binary;
+    // RFC 6455 §5.6: text is UTF-8. A string's encoding is, whole; bytes are checked before anything
+    // is sent, and so is a string that would have to finish a code point an earlier fragment left open.
+    const open = isText && (typeof data !== 'string' || message?.open.length) ? checkTextToSend(bytes, message?.open ?? EMPTY, fin) : EMPTY;
+    this.#core.sendFrame(bytes, isText, fin, options.compress ?? true);
+    this.fragmentedSend = fin ? undefined : { isText, open };
     this.flushOutput();
     this.timers.active();
     return this.writer.belowHighWaterMark;
@@ -159,10 +176,13 @@ export class Session extends TransportSession {
 
   private deliver(event: ConnectionEvent): void {
     switch (event.type) {
-      case 'message':
+      case 'message': {
         this.timers.active();
-        this.emitNow('message', [event.isText ? decodeText(asBuffer(event.data)) : asBuffer(event.data), !event.isText]);
+        const data = asBuffer(event.data); // a view of the core's bytes, not a copy
+        // RFC 6455 §8.1: text was validated as it arrived; with `textAs: 'bytes'` its UTF-8 goes out undecoded.
+        this.emitNow('message', [event.isText && !this.textAsBytes ? decodeText(data) : data, !event.isText]);
         break;
+      }
       case 'ping':
       case 'pong':
         this.emitNow(event.type, [asBuffer(event.payload)]);
