@@ -4,6 +4,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { Sha1, WholeUtf8Check } from '../core/index.js';
+import './native-mask.js'; // RFC 6455 §5.3: masking through bufferutil's C when it is installed
 
 /** SHA-1 via OpenSSL. */
 export const sha1: Sha1 = (data) => createHash('sha1').update(data).digest();
