@@ -12,7 +12,7 @@ export const ALL_SCENARIOS: readonly ScenarioName[] = ['echo', 'latency', 'idle'
 
 /**
  * binary: Buffers both ways. text-bytes: text frames neither server decodes (ws hands them
- * over as Buffers; wsref has no such API yet and decodes, so its cell is marked pending).
+ * over as Buffers; wsref's /bytes endpoint has `textAs: 'bytes'`), sent back as text unchanged.
  * text-string: both servers decode to a string and send a string.
  */
 export type EchoPayload = 'binary' | 'text-bytes' | 'text-string';

@@ -6,8 +6,7 @@
 //
 // With --baseline the pair is this tree's wsref (`after`) and the baseline's (`before`), and
 // every row, the ceiling's too, has one target: no more than 5% slower (after ÷ before ≤ 1.05
-// where lower is better, ≥ 0.95 where higher is better). Nothing is PENDING there: both
-// sides are wsref and take the same text path.
+// where lower is better, ≥ 0.95 where higher is better).
 
 import type { Sample } from './scenarios.js';
 import { formatSize, KiB, WSREF_VS_WS, type Comparison, type Impl } from './shared.js';
@@ -43,10 +42,8 @@ export interface Row {
   /** Median of the per-round ratios wsref ÷ raw TCP (echo msg/s rows). */
   ratioTcp: number | undefined;
   target: string;
-  /** PENDING: measured, but what is compared does not exist in wsref yet (see `note`). */
-  verdict: 'PASS' | 'MISS' | 'PENDING' | '';
+  verdict: 'PASS' | 'MISS' | '';
   misses: string[];
-  note: string;
 }
 
 export function spread(values: number[]): Spread {
@@ -55,9 +52,6 @@ export function spread(values: number[]): Spread {
   const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, values };
 }
-
-/** The text-bytes cell compares ws's undecoded echo with the only text path wsref has. */
-export const PENDING_BYTES_TEXT = 'pending a bytes-text API: wsref decodes every text message to a string, so this measures its string path';
 
 /** How much slower than `before` a cell of a --baseline run may be (issue #14: 5%). */
 export const BASELINE_SLOWDOWN = 0.05;
@@ -145,7 +139,6 @@ export function buildRows(samples: readonly Sample[], options: RowOptions = WSRE
       applied.push(check);
       if (higherIsBetter ? r < check.factor : r > check.factor) misses.push(describeCheck(check, higherIsBetter, reference));
     }
-    const pending = payload === 'text-bytes' && !options.baseline;
     rows.push({
       section: scenario === 'parser ceiling' ? 'ceiling' : 'targets',
       scenario,
@@ -159,9 +152,8 @@ export function buildRows(samples: readonly Sample[], options: RowOptions = WSRE
       ratio: ratios.reference,
       ratioTcp: ratios.tcp,
       target: applied.map((c) => describeCheck(c, higherIsBetter, reference)).join(' '),
-      verdict: applied.length === 0 ? '' : pending ? 'PENDING' : misses.length === 0 ? 'PASS' : 'MISS',
+      verdict: applied.length === 0 ? '' : misses.length === 0 ? 'PASS' : 'MISS',
       misses,
-      note: pending ? PENDING_BYTES_TEXT : '',
     });
   }
   return rows;

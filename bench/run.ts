@@ -24,7 +24,7 @@ import path from 'node:path';
 import { prepareBaseline, type BaselineBuild } from './baseline.js';
 import { renderHttp2Table } from './http2-sockets.js';
 import { COMPILED, PINNING, REPO_DIR } from './processes.js';
-import { BASELINE_SLOWDOWN, buildRows, PENDING_BYTES_TEXT, renderTable, type Row } from './report.js';
+import { BASELINE_SLOWDOWN, buildRows, renderTable, type Row } from './report.js';
 import { ALL_SCENARIOS, runScenarios, type BenchConfig, type ScenarioName } from './scenarios.js';
 import { AFTER_VS_BEFORE, KiB, MiB, WSREF_VS_WS } from './shared.js';
 
@@ -167,7 +167,6 @@ if (targetRows.length > 0) {
   console.log('');
   console.log(baseline ? BASELINE_METHOD : METHOD);
 }
-if (targetRows.some((r) => r.verdict === 'PENDING')) console.log(`PENDING (text-bytes): ${PENDING_BYTES_TEXT}.`);
 if (ceilingRows.length > 0) {
   console.log('');
   console.log('Parser ceiling (not a target; no application sends like this): raw sockets writing up to 32 prebuilt,');
@@ -180,7 +179,7 @@ if (measured.http2) {
   console.log(measured.http2.method);
 }
 const count = (verdict: Row['verdict']) => countedRows.filter((r) => r.verdict === verdict).length;
-console.log(`${count('PASS')} PASS, ${count('MISS')} MISS, ${count('PENDING')} PENDING — ${seconds} s`);
+console.log(`${count('PASS')} PASS, ${count('MISS')} MISS — ${seconds} s`);
 if (baseline) {
   const verdict = count('MISS') === 0 ? 'PASS' : 'MISS';
   console.log(`${verdict}: ${count('MISS') === 0 ? 'no' : count('MISS')} cell${count('MISS') === 1 ? '' : 's'} more than ${BASELINE_SLOWDOWN * 100}% slower than ${baselineRef} (${baseline.commit.slice(0, 12)}), of ${countedRows.length}`);
@@ -214,7 +213,6 @@ function docsSummary(allRows: readonly Row[]) {
     pinned: PINNING,
     ws: (serverInfo.ws as { ws?: string } | undefined)?.ws ?? null,
     method: METHOD.replace(/\n/g, ' '),
-    pending: PENDING_BYTES_TEXT,
     settings: { rounds: config.rounds, durationMs: config.durationMs, idleConnections, compressedConnections: config.compressedConnections },
     // WebSocket over HTTP/2 vs TCP (bench/http2-sockets.ts): medians per carrier, shown by docs/performance.md.
     http2: measured.http2 ? { sockets: measured.http2.sockets, messageSize: measured.http2.messageSize, method: measured.http2.method, medians: measured.http2.medians } : null,

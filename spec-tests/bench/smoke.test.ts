@@ -1,7 +1,7 @@
 // The benchmark harness (bench/), run with tiny sizes so `npm test` notices when it breaks:
 // every scenario starts its own server processes and client processes and must produce a
 // number for wsref and ws. Plus the pieces whose mistakes would silently skew the table: the
-// raw reply counter, the paired ratios with their PASS/MISS/PENDING rules, and the servers'
+// raw reply counter, the paired ratios with their PASS/MISS rules, and the servers'
 // own CPU-per-message accounting.
 
 import { existsSync } from 'node:fs';
@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { prepareBaseline } from '../../bench/baseline.js';
 import { buildClientFrame, webSocketReplyCounter } from '../../bench/loadgen/wire.js';
 import { buildRows, renderTable } from '../../bench/report.js';
@@ -83,7 +84,7 @@ describe('benchmark harness', () => {
     expect(orderFor(['wsref', 'ws'], 2)).toEqual(['ws', 'wsref']);
   });
 
-  it('[wsref] echo msg/s from 64 KiB up misses below 0.8× raw TCP; text-bytes is PENDING; the ceiling has no verdict', () => {
+  it('[wsref] echo msg/s from 64 KiB up misses below 0.8× raw TCP; text-bytes is held to its target like binary; the ceiling has no verdict', () => {
     const samples = [
       ...[100, 90, 95].map((v, i) => sample('echo', 'msg/s', 'binary', 65536, 'wsref', i + 1, v)),
       ...[80, 95, 85].map((v, i) => sample('echo', 'msg/s', 'binary', 65536, 'ws', i + 1, v)),
@@ -97,13 +98,12 @@ describe('benchmark harness', () => {
     expect(echo!.ratioTcp).toBe(0.5); // per round: 100/200, 90/210, 95/190
     expect(echo!.verdict).toBe('MISS');
     expect(echo!.misses).toEqual(['≥0.8×tcp']);
-    expect(textBytes!.verdict).toBe('PENDING');
-    expect(textBytes!.note).toMatch(/bytes-text API/);
+    expect([textBytes!.verdict, textBytes!.misses]).toEqual(['MISS', ['≤1.0×ws']]);
     expect(ceiling!.section).toBe('ceiling');
     expect(ceiling!.verdict).toBe('');
   });
 
-  it('[wsref] --baseline rows pair after ÷ before per round and miss only beyond 5% slower, in either direction; nothing is PENDING', () => {
+  it('[wsref] --baseline rows pair after ÷ before per round and miss only beyond 5% slower, in either direction', () => {
     const samples = [
       // CPU: per-round ratios 1.04, 1.04 → PASS at ≤1.05; 1.06, 1.06 → MISS.
       ...[104, 208].map((v, i) => sample('echo', 'cpu/msg', 'binary', 16, 'after', i + 1, v)),
@@ -139,6 +139,26 @@ describe('benchmark harness', () => {
       expect(m.messagesPerSecond).toBeGreaterThan(0);
     } finally {
       await Promise.all([server.stop(), load.stop()]);
+    }
+  }, 60_000);
+
+  it('[6455-5.6-1] the wsref server echoes text as text, unchanged, on /bytes (textAs: bytes, undecoded), /string (decoded) and /, and says it has the bytes-text API', async () => {
+    const server = await startServer('wsref', smokeConfig(['echo']));
+    try {
+      expect(server.info.textBytesApi).toBe(true);
+      for (const route of ['/bytes', '/string', '/']) {
+        const ws = new WebSocket(`ws://127.0.0.1:${server.port}${route}`);
+        try {
+          await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+          const echo = new Promise<[Buffer, boolean]>((resolve) => ws.once('message', (data: Buffer, isBinary: boolean) => resolve([data, isBinary])));
+          ws.send('κόσμε €');
+          expect(await echo, route).toEqual([Buffer.from('κόσμε €'), false]);
+        } finally {
+          ws.terminate();
+        }
+      }
+    } finally {
+      await server.stop();
     }
   }, 60_000);
 
