@@ -140,6 +140,19 @@ describe('UTF-8 decode without BOM, with a real peer (npm ws) [whatwg-feedback-f
   });
 });
 
+describe('text is a string, whatever the Node options say [whatwg-feedback-from-the-protocol]', () => {
+  it("[wsref][whatwg-feedback-from-the-protocol] a textAs: 'bytes' slipped in from plain JavaScript still gives MessageEvent.data as a string", async () => {
+    const server = new WsServer({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    await once(server, 'listening');
+    server.on('connection', (peer) => peer.send('héllo'));
+    const options = { textAs: 'bytes' } as unknown as ConstructorParameters<typeof WebSocket>[2];
+    const ws = track(new WebSocket(`ws://127.0.0.1:${(server.address() as { port: number }).port}/`, [], options));
+    const data = await new Promise((resolve) => (ws.onmessage = (e) => resolve((e as MessageEvent).data)));
+    expect(data).toBe('héllo');
+  });
+});
+
 describe('each event is its own task [whatwg-feedback-from-the-protocol]', () => {
   it('[wsref][whatwg-feedback-from-the-protocol] two messages in one network read: microtasks queued by the first handler run before the second message event', async () => {
     const two = Buffer.from([0x81, 0x03, ...Buffer.from('one'), 0x81, 0x03, ...Buffer.from('two')]);

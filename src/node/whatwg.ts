@@ -26,7 +26,7 @@ export type BinaryType = 'blob' | 'arraybuffer';
  * timeouts, message size limit). `perMessageDeflate` defaults to true, because the standard's
  * handshake always offers permessage-deflate (WHATWG "establish a WebSocket connection").
  */
-export type WebSocketOptions = Omit<ClientOptions, 'protocols' | 'onSocket'>;
+export type WebSocketOptions = Omit<ClientOptions, 'protocols' | 'onSocket' | 'textAs'>;
 
 // The standard's readyState numbers are the core's (RFC 6455 §4–§7 states, numbered as WHATWG does).
 const { CONNECTING, OPEN, CLOSING, CLOSED } = ReadyState;
@@ -116,7 +116,7 @@ export class WebSocket extends EventTarget {
     connect(this.#url, {
       perMessageDeflate: true,
       ...options,
-      protocols: list,
+      protocols: list, textAs: 'string', // the standard's MessageEvent carries text as a string, whatever was passed
       onSocket: (socket) => {
         this.#socket = socket;
         if (this.#state !== CONNECTING) socket.destroy(); // close() came first: abandon the attempt
