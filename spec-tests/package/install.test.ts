@@ -119,7 +119,7 @@ describe('the npm package (npm pack, then an offline install of the tarball alon
       'dist/esm/index.js', 'dist/esm/index.js.map', 'dist/esm/index.d.ts', 'dist/esm/index.d.ts.map', 'dist/esm/core/index.js', 'dist/esm/node/cli.js',
       'dist/cjs/package.json', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/index.d.ts.map', 'dist/cjs/core/index.js',
     ]) expect(files, needed).toContain(needed);
-    const allowed = /^(package\.json|README\.md|LICENSE|bin\/wsref\.mjs|src\/.+\.(ts|md)|dist\/(esm|cjs)\/.+\.(js|js\.map|d\.ts|d\.ts\.map|json))$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|bin\/wsref\.mjs|src\/.+\.(ts|md|wat)|dist\/(esm|cjs)\/.+\.(js|js\.map|d\.ts|d\.ts\.map|json))$/;
     expect(files.filter((file) => !allowed.test(file))).toEqual([]);
     expect(files.filter((file) => /test|fixture|website|results|bench|soak|autobahn/.test(file))).toEqual([]);
     expect(JSON.parse(readFileSync(path.join(app, 'node_modules/wsref/dist/cjs/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
