@@ -1,10 +1,22 @@
-// Byte helpers shared by the core (no RFC section): joining pieces into one buffer, and a
-// slab that hands out small buffers (frame headers) without an allocation per frame.
+// Byte helpers shared by the core (no RFC section): where buffers come from (an injected
+// allocator), joining pieces into one buffer, and a slab that hands out small buffers (frame
+// headers) without an allocation per frame.
 
-/** Joins pieces into one buffer; a single piece is returned as is (no copy). */
-export function concatBytes(pieces: readonly Uint8Array[], totalLength: number): Uint8Array {
+/**
+ * Where the core gets buffers it is about to fill completely: `size` bytes whose contents it
+ * never reads before writing them. The default zero-fills (`new Uint8Array`), which is all a
+ * browser has; the Node layer injects an allocator that skips the zero-filling. Whatever it
+ * returns, the core hands out only bytes it wrote.
+ */
+export type Allocate = (size: number) => Uint8Array;
+
+/** The default `Allocate`: a fresh, zero-filled buffer of its own. */
+export const allocateZeroed: Allocate = (size) => new Uint8Array(size);
+
+/** Joins pieces into one buffer from `allocate`, every byte written once; a single piece is returned as is (no copy). */
+export function concatBytes(pieces: readonly Uint8Array[], totalLength: number, allocate: Allocate = allocateZeroed): Uint8Array {
   if (pieces.length === 1) return pieces[0]!;
-  const out = new Uint8Array(totalLength);
+  const out = allocate(totalLength);
   let offset = 0;
   for (const piece of pieces) {
     out.set(piece, offset);
@@ -21,19 +33,22 @@ const SLAB_SIZE = 16 * 1024;
  * some buffer carved from it (a pending socket write, say) is referenced.
  */
 export class ByteSlab {
-  private slab = new Uint8Array(SLAB_SIZE);
-  private used = 0;
+  private slab: Uint8Array | undefined;
+  private used = SLAB_SIZE;
 
-  /** A fresh buffer of `length` bytes (contents undefined). Large requests get their own allocation. */
-  take(length: number): Uint8Array {
-    if (length > SLAB_SIZE / 4) return new Uint8Array(length);
+  /**
+   * A fresh buffer of `length` bytes whose contents are undefined: the caller writes all of
+   * them. Large requests get their own buffer from `allocate`, and so does each new slab.
+   */
+  take(length: number, allocate: Allocate = allocateZeroed): Uint8Array {
+    if (length > SLAB_SIZE / 4) return allocate(length);
     if (this.used + length > SLAB_SIZE) {
-      this.slab = new Uint8Array(SLAB_SIZE);
+      this.slab = allocate(SLAB_SIZE);
       this.used = 0;
     }
     const start = this.used;
     // Keep regions 8-byte aligned so masking can use aligned word access.
     this.used = (start + length + 7) & ~7;
-    return this.slab.subarray(start, start + length);
+    return this.slab!.subarray(start, start + length);
   }
 }

@@ -3,6 +3,7 @@
 // the peer's close frame (§5.5.1, §7.1.3), a failure (§7.1.7, §4) — queued inside the core and
 // taken one at a time, so the core never calls into the application.
 
+import type { Allocate } from './bytes.js';
 import type { HandshakeError, ProtocolError } from './errors.js';
 import type { ClientHandshakeOptions, ServerHandshakeOptions } from './handshake/opening-handshake.js';
 import type { MaskKeySource } from './framing/frame-writer.js';
@@ -33,6 +34,13 @@ export interface ConnectionOptions {
   readonly maxMessageSize?: number;
   /** Bulk UTF-8 check (the Node layer plugs in `buffer.isUtf8`). */
   readonly utf8Check?: WholeUtf8Check;
+  /**
+   * Where the buffers the core fills come from: incoming messages that need gathering (RFC 6455
+   * §5.4), a client's masked copies of large frames (§5.3). Every byte is written before it is
+   * handed out, so it need not zero-fill (the Node layer plugs in `Buffer.allocUnsafeSlow`).
+   * Default `new Uint8Array(size)`.
+   */
+  readonly allocate?: Allocate;
   /** Masking keys for a client's frames. Default: pooled `crypto.getRandomValues`. */
   readonly maskKeys?: MaskKeySource;
   /** Answer pings with pongs automatically (RFC 6455 §5.5.2). Default true. */

@@ -49,9 +49,9 @@ export class Connection implements CloseFrameReceiver {
   constructor(options: ConnectionOptions) {
     this.role = options.role;
     this.utf8Check = options.utf8Check ?? isValidUtf8;
-    this.messages = new MessageAssembler(options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE, this.utf8Check);
+    this.messages = new MessageAssembler(options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE, this.utf8Check, options.allocate);
     // RFC 6455 §5.1: clients mask every frame; servers never do, and expect masked frames.
-    this.writer = new FrameWriter(this.role === 'client' ? (options.maskKeys ?? createMaskKeySource()) : undefined);
+    this.writer = new FrameWriter(this.role === 'client' ? (options.maskKeys ?? createMaskKeySource()) : undefined, options.allocate);
     this.parser = new FrameParser({ expectMasked: this.role === 'server' }, new FrameRouter(this.messages, this.queue, this.writer, this.closing, this, options.autoPong ?? true));
     if (this.role === 'client' && options.client) this.handshaker = new ClientHandshaker(options.client);
     if (this.role === 'server' && options.server) this.handshaker = new ServerHandshaker(options.server);

@@ -3,7 +3,7 @@
 // masks the payload with a fresh unpredictable key per frame (§5.3, §10.3), a server never does.
 // What it produces waits in an outbox, in order, until the runtime takes it for the wire.
 
-import { ByteSlab } from '../bytes.js';
+import { allocateZeroed, ByteSlab, type Allocate } from '../bytes.js';
 import { frameHeaderLength, writeFrameHeader } from './frame-header.js';
 import { maskInPlace, maskInto } from './mask.js';
 
@@ -32,6 +32,12 @@ const COALESCE_LIMIT = 1024;
  */
 const frameSlab = new ByteSlab();
 
+/** A client's masking (RFC 6455 §5.3): its keys, and where masked copies of payloads too large for the slab go. */
+interface Masking {
+  readonly keys: MaskKeySource;
+  readonly allocate: Allocate;
+}
+
 /** What `take()` returns when nothing is queued. */
 const NO_CHUNKS: readonly Uint8Array[] = Object.freeze([]);
 
@@ -45,8 +51,16 @@ export class FrameWriter {
   /** The other half of the double buffer, made at the first `take()`. */
   private handedOut: Uint8Array[] | undefined;
 
-  /** `maskKeys` is given for a client (RFC 6455 §5.1: clients mask every frame), not for a server. */
-  constructor(private readonly maskKeys: MaskKeySource | undefined) {}
+  /** A client's (RFC 6455 §5.1: clients mask every frame); a server's writer holds nothing for it. */
+  private readonly masking: Masking | undefined;
+
+  /**
+   * `maskKeys` is given for a client, not for a server. `allocate` gives the buffers a client masks
+   * the application's large payloads into (written in full: header, then every payload byte).
+   */
+  constructor(maskKeys: MaskKeySource | undefined, allocate: Allocate = allocateZeroed) {
+    this.masking = maskKeys === undefined ? undefined : { keys: maskKeys, allocate };
+  }
 
   /** True when chunks wait for `take()`. */
   get hasOutput(): boolean {
@@ -65,11 +79,12 @@ export class FrameWriter {
    */
   writeFrame(opcode: number, fin: boolean, rsv: number, payload: Uint8Array, owned: boolean): void {
     const length = payload.length;
-    const masked = this.maskKeys !== undefined;
+    const masking = this.masking;
+    const masked = masking !== undefined;
     const headerLength = frameHeaderLength(length, masked);
-    const maskKey = masked ? this.maskKeys!() : 0;
+    const maskKey = masked ? masking.keys() : 0;
     if (length <= COALESCE_LIMIT || (masked && !owned)) {
-      const frame = frameSlab.take(headerLength + length);
+      const frame = frameSlab.take(headerLength + length, masking?.allocate); // header and payload fill it
       writeFrameHeader(frame, 0, fin, rsv, opcode, length, masked, maskKey);
       if (masked) maskInto(frame, headerLength, payload, maskKey);
       else frame.set(payload, headerLength);

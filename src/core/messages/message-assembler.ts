@@ -9,6 +9,7 @@
 //     incompressible data (`maxDeflatedSize`), so that a message that fits is never refused
 //     for the overhead its compression added on the wire.
 
+import { allocateZeroed, type Allocate } from '../bytes.js';
 import { CloseCode } from '../closing/close-codes.js';
 import { maxDeflatedSize, SYNC_FLUSH_ALLOWANCE } from '../extensions/deflate-codec.js';
 import { ProtocolError } from '../errors.js';
@@ -20,6 +21,19 @@ import { Utf8Validator, type WholeUtf8Check } from './utf8.js';
 
 /** Never pushed to: with no extensions negotiated, no frame has transforms. */
 const NO_TRANSFORMS: Extension[] = [];
+
+/** What the assembler takes from its platform: the bulk UTF-8 check, and where message bytes are gathered. */
+interface ReceiveServices {
+  readonly utf8Check: WholeUtf8Check;
+  readonly allocate: Allocate;
+}
+/** The last pair asked for. A runtime gives every connection the same two functions, so all its assemblers share one object. */
+let lastServices: ReceiveServices | undefined;
+/** `{ utf8Check, allocate }`, made anew only when the pair differs from the last: an idle connection holds one reference for both. */
+function receiveServices(utf8Check: WholeUtf8Check, allocate: Allocate): ReceiveServices {
+  if (lastServices?.utf8Check !== utf8Check || lastServices.allocate !== allocate) lastServices = { utf8Check, allocate };
+  return lastServices;
+}
 
 /** A complete message. `data` is a view the receiver may keep. It is also the connection's `message` event. */
 export interface AssembledMessage {
@@ -53,10 +67,16 @@ export class MessageAssembler {
   /** The extensions transforming the current frame, in decoding order (a shared empty list until extensions are negotiated). */
   private frameTransforms: Extension[] = NO_TRANSFORMS;
 
+  /** The UTF-8 check, and the allocator the message buffer gathers bytes in (shared between assemblers). */
+  private readonly services: ReceiveServices;
+
   constructor(
     private readonly maxMessageSize: number,
-    private readonly utf8Check: WholeUtf8Check,
-  ) {}
+    utf8Check: WholeUtf8Check,
+    allocate: Allocate = allocateZeroed,
+  ) {
+    this.services = receiveServices(utf8Check, allocate);
+  }
 
   /** Bytes of the unfinished message held so far (after decoding); bounded by maxMessageSize. */
   get length(): number {
@@ -73,7 +93,7 @@ export class MessageAssembler {
   /** A data frame (opcode 0x0–0x2) begins. Throws ProtocolError for a rule it breaks. */
   startFrame(fin: boolean, rsv: number, opcode: number, payloadLength: number): void {
     this.frameFin = fin;
-    const bytes = (this.buffer ??= new MessageBuffer());
+    const bytes = (this.buffer ??= new MessageBuffer(this.services.allocate));
     // RFC 6455 §5.4: a continuation frame needs a message in progress; a new message may not
     // start before the previous one has its final frame.
     const first = opcode !== Opcode.Continuation;
@@ -116,7 +136,7 @@ export class MessageAssembler {
     }
     if (first) {
       this.messageOpcode = opcode;
-      if (opcode === Opcode.Text) (this.textValidator ??= new Utf8Validator(this.utf8Check)).reset();
+      if (opcode === Opcode.Text) (this.textValidator ??= new Utf8Validator(this.services.utf8Check)).reset();
     }
   }
 

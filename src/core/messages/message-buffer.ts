@@ -1,9 +1,13 @@
 // RFC 6455 §5.4 and §10.4: where the bytes of a message wait until its final frame arrives.
 // A message's size is only known frame by frame (§5.4 gives no total), so the memory held should
-// stay close to the bytes received: a message in one frame is copied into one allocation of the
-// size its header announced (or kept as it came, if it came in one piece); large network reads of
-// fragments are kept as they are; small pieces are copied into blocks, so a view per tiny piece
-// never costs more than the piece. Only a message in several parts is joined, once, at its end.
+// stay close to the bytes received: a message in one frame is kept as it came, if it came in one
+// piece, or copied once into one allocation of the size its header announced; large network reads
+// of fragments are kept as they are; small pieces are copied into blocks, so a view per tiny piece
+// never costs more than the piece. A message in several parts is joined once, into one allocation
+// of exactly its size, when the final frame's header makes that size known (or at its end).
+// Every allocation comes from the injected `Allocate` and is written before it is handed out.
+
+import { allocateZeroed, concatBytes, type Allocate } from '../bytes.js';
 
 const EMPTY = new Uint8Array(0);
 /**
@@ -22,18 +26,24 @@ const ADOPT_MIN = 16 * 1024;
  * (`expect`) before the bytes arrive (`append`); `take` hands out the whole message.
  */
 export class MessageBuffer {
-  /** Completed parts, in order: full blocks, or a first piece kept as it came. */
-  private parts: Uint8Array[] = [];
-  /** The block being filled, and how much of it is used. */
-  private block = EMPTY;
+  /** Retired parts, in order: full blocks, or pieces kept as they came. Emptied, not replaced, per message. */
+  private readonly parts: Uint8Array[] = [];
+  /**
+   * The part being filled, and how much of it is used: a block from `allocate`, or a piece kept
+   * as it came (then full, and retired like a full block when more bytes follow).
+   */
+  private block: Uint8Array = EMPTY;
   private used = 0;
   private total = 0;
   /** Bytes announced by the current frame's header that have not arrived yet (0: unknown). */
   private announced = 0;
-  /** True when the announced bytes are the whole message: one block of exactly their size holds it. */
+  /** True when the block is the whole message: exactly its size, the rest of its bytes go into it. */
   private announcedWhole = false;
   /** True when the announced bytes end the message. */
   private announcedLast = false;
+
+  /** `allocate` gives every block and the joined message; they are always filled before `take` hands them out. */
+  constructor(private readonly allocate: Allocate = allocateZeroed) {}
 
   /** Bytes of the message so far. */
   get length(): number {
@@ -64,19 +74,21 @@ export class MessageBuffer {
     const announced = this.announced;
     this.announced = Math.max(0, announced - length);
     if (this.total === 0 && (announced === 0 || (this.announcedLast && length === announced))) {
-      this.parts.push(piece);
-      this.total = length;
+      this.keep(piece);
       return;
+    }
+    // RFC 6455 §5.4: the final frame's header made the message's size known. When its bytes cannot
+    // simply follow the ones in the block, the message is gathered, at its first byte, into one
+    // allocation of exactly that size: the parts are copied once, the final frame's bytes are
+    // written once, straight into it, and `take` has nothing left to join.
+    if (this.announcedLast && !this.announcedWhole && announced > 0 && (this.parts.length > 0 || this.block.length - this.used < announced)) {
+      this.gather(this.total + Math.max(length, Math.min(announced, room)));
     }
     // A large piece that is most of its own buffer (a network read, an inflater's output) is
     // kept as a view when no block is half filled: no copy, and nothing left for the garbage
     // collector. Smaller pieces, and views that would keep a much larger buffer alive, are copied.
     if (!this.announcedWhole && this.used === this.block.length && length >= ADOPT_MIN && length * 8 >= piece.buffer.byteLength * 7) {
-      if (this.block.length > 0) this.parts.push(this.block);
-      this.block = EMPTY;
-      this.used = 0;
-      this.parts.push(piece);
-      this.total += length;
+      this.keep(piece);
       return;
     }
     let offset = 0;
@@ -90,20 +102,17 @@ export class MessageBuffer {
     this.total += length;
   }
 
-  /** The whole message as one buffer (joined once if it spans several parts); the buffer is then empty. */
+  /**
+   * The whole message as one buffer; the buffer is then empty. Only bytes that were appended are
+   * in it: the block itself when they fill it, else a view of exactly them, or one join of the parts.
+   */
   take(): Uint8Array {
-    if (this.used > 0) this.parts.push(this.block.subarray(0, this.used));
-    const parts = this.parts;
-    let message: Uint8Array;
-    if (parts.length <= 1) {
-      message = parts[0] ?? EMPTY;
-    } else {
-      message = new Uint8Array(this.total);
-      let offset = 0;
-      for (const part of parts) {
-        message.set(part, offset);
-        offset += part.length;
-      }
+    const block = this.block;
+    const filled = this.used === block.length ? block : block.subarray(0, this.used);
+    let message = filled;
+    if (this.parts.length > 0) {
+      if (this.used > 0) this.parts.push(filled);
+      message = concatBytes(this.parts, this.total, this.allocate);
     }
     this.clear();
     return message;
@@ -111,13 +120,43 @@ export class MessageBuffer {
 
   /** Drops the bytes held. */
   clear(): void {
-    this.parts = [];
+    this.releaseParts();
     this.block = EMPTY;
     this.used = 0;
     this.total = 0;
     this.announced = 0;
     this.announcedLast = false;
     this.announcedWhole = false;
+  }
+
+  /** Lets go of the parts, keeping the array for the next message (no garbage per message). */
+  private releaseParts(): void {
+    // pop(), not `length = 0`: V8 gives a truncated array a new backing store on the next push.
+    const parts = this.parts;
+    while (parts.length > 0) parts.pop();
+  }
+
+  /** Keeps `piece` as it came, as a full block; the block before it, if any, is retired. */
+  private keep(piece: Uint8Array): void {
+    if (this.used > 0) this.parts.push(this.block);
+    this.block = piece;
+    this.used = piece.length;
+    this.total += piece.length;
+  }
+
+  /** Copies what is held into one allocation of `size` bytes, which becomes the block the rest of the message fills. */
+  private gather(size: number): void {
+    const whole = this.allocate(size);
+    let offset = 0;
+    for (const part of this.parts) {
+      whole.set(part, offset);
+      offset += part.length;
+    }
+    if (this.used > 0) whole.set(this.used === this.block.length ? this.block : this.block.subarray(0, this.used), offset);
+    this.releaseParts();
+    this.block = whole;
+    this.used = this.total;
+    this.announcedWhole = true;
   }
 
   /**
@@ -131,7 +170,7 @@ export class MessageBuffer {
     let size: number;
     if (announcedLeft > 0 && this.announcedWhole) size = announcedLeft;
     else size = Math.max(announcedLeft, Math.floor(this.total / 8), Math.min(MIN_BLOCK, Math.max(FIRST_BLOCK, this.total)));
-    this.block = new Uint8Array(Math.max(needed, Math.min(size, room)));
+    this.block = this.allocate(Math.max(needed, Math.min(size, room)));
     this.used = 0;
   }
 }
