@@ -12,6 +12,7 @@ import { DEFAULT_HANDSHAKE_TIMEOUT } from './defaults.js';
 import { basicAuthorization, headersForAuthenticationRetry, takeCredentials } from './credentials.js';
 import { buildExtensionFactories } from './extensions.js';
 import { connectHttp2 } from './http2-client.js';
+import { allocateUnzeroed } from './allocate.js';
 import { nativeUtf8Check, sha1 } from './platform.js';
 import { Session } from './session.js';
 
@@ -95,6 +96,7 @@ async function open(uri: WebSocketUri, options: ClientOptions, onSocket: (socket
       role: 'client',
       maxMessageSize: options.maxMessageSize, // the core applies the default
       utf8Check: nativeUtf8Check,
+      allocate: allocateUnzeroed,
       client: {
         uri,
         sha1,

@@ -12,6 +12,7 @@ import type { ClientOptions } from './client-options.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT } from './defaults.js';
 import { buildExtensionFactories } from './extensions.js';
 import { asSessionTransport, CANCEL, resetStream } from './http2-stream-transport.js';
+import { allocateUnzeroed } from './allocate.js';
 import { nativeUtf8Check } from './platform.js';
 import { Session } from './session.js';
 
@@ -103,6 +104,7 @@ async function openOnStream(uri: WebSocketUri, options: ClientOptions, onStream:
     role: 'client',
     maxMessageSize: options.maxMessageSize, // the core applies the default
     utf8Check: nativeUtf8Check,
+    allocate: allocateUnzeroed,
   });
   const session = new Session(asSessionTransport(stream), connection, options);
   session.holdEvents();

@@ -26,6 +26,7 @@ import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_SHUTDOWN_REASON, DEFAULT_SHUTDOWN_TI
 import { buildExtensionFactories } from './extensions.js';
 import { warnIfSlowRequestHead } from './http-server-options.js';
 import { attachHttp2, isHttp2Server } from './http2-server.js';
+import { allocateUnzeroed } from './allocate.js';
 import { nativeUtf8Check, sha1 } from './platform.js';
 import { Session } from './session.js';
 
@@ -203,6 +204,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       role: 'server',
       maxMessageSize: this.options.maxMessageSize, // the core applies the default
       utf8Check: nativeUtf8Check,
+      allocate: allocateUnzeroed,
     });
     const session = new Session(socket, connection, this.options);
     session.establish(answer.protocol, answer.extensions);
