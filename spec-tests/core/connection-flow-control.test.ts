@@ -16,6 +16,14 @@ function openClient(): Connection {
   return conn;
 }
 
+/** An OPEN server connection (it sends unmasked, so a large payload is queued as it is). */
+function openServer(): Connection {
+  const conn = new Connection({ role: 'server' });
+  conn.establish(undefined, []);
+  expect(conn.nextEvent()).toEqual({ type: 'open' });
+  return conn;
+}
+
 const texts = (events: ConnectionEvent[]) => events.map((e) => (e.type === 'message' ? text(e.data) : e.type));
 const opcodesOf = (chunks: readonly Uint8Array[]) => decodeFrames(concat(...chunks)).map((f) => f.opcode);
 
@@ -50,6 +58,16 @@ describe('events you pull (issue #14: receive() never calls into the application
     expect(decodeFrames(b[0]!).map((f) => text(f.payload))).toEqual(['2']);
     conn.send(utf8('3'), true);
     expect(conn.dataToSend()).toBe(a); // the first array again, refilled: no allocation per drain
+  });
+
+  it('[wsref] what dataToSend() handed out is let go at the next call, even when nothing new is queued: a quiet connection keeps no sent payload alive', () => {
+    const conn = openServer();
+    const payload = new Uint8Array(64 * 1024); // large: it follows its header uncopied
+    conn.send(payload, false);
+    const sent = conn.dataToSend();
+    expect(sent).toContain(payload);
+    expect(conn.dataToSend()).toEqual([]); // nothing new
+    expect(sent).toHaveLength(0); // and the chunks written last time are no longer held
   });
 
   it('[6455-7.1.7-1] a protocol error behind a message fails the connection only once that message is pulled: the application may still answer it', () => {

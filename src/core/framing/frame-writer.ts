@@ -102,13 +102,16 @@ export class FrameWriter {
    * the next call (the runtime writes it out at once, corked, then lets it go).
    */
   take(): readonly Uint8Array[] {
+    // What was handed out last time has been written by now: let its chunks go, so a connection
+    // that goes quiet keeps none of the payloads it sent alive. pop(), not `length = 0`: V8 gives
+    // a truncated array a new backing store on the next push.
+    const written = this.handedOut;
+    if (written !== undefined) while (written.length > 0) written.pop();
     const out = this.queued;
     if (out.length === 0) return NO_CHUNKS; // nothing to swap: an idle connection keeps one array
-    const next = this.handedOut ?? [];
-    // pop(), not `length = 0`: V8 gives a truncated array a new backing store on the next push.
-    while (next.length > 0) next.pop();
-    this.queued = next;
+    this.queued = written ?? [];
     this.handedOut = out;
     return out;
   }
+
 }
