@@ -76,4 +76,20 @@ describe('allocateUnzeroed (RFC 6455 §5.4, §10.4)', () => {
     expect(sizes).toContain(2 + 8 + 4 + 300_000);
     expect(sizes.filter((size) => size === 300_000)).toHaveLength(2); // gathered at the server, then at the client
   });
+
+  it('[7692-7.2.2-1, 6455-10.4-1] permessage-deflate: a message inflated in several pieces is joined into one buffer from it, exactly its size', async () => {
+    const { server, port } = await startHttpServer(resources);
+    const wss = new WebSocketServer({ server, perMessageDeflate: true });
+    resources.defer(() => wss.close({ timeout: 100 }));
+    const arrived = new Promise<Buffer>((resolve) => wss.on('connection', (session) => session.on('message', (data) => resolve(data as Buffer))));
+    const client = await connect(`ws://127.0.0.1:${port}/`, { perMessageDeflate: true });
+    resources.defer(() => client.terminate());
+    expect(client.extensions).toContain('permessage-deflate');
+    const sent = counting(400_000, 5); // compresses to a few KiB, inflates in many pieces
+    const sizes = watchAllocations();
+    client.send(sent);
+    const atServer = await withTimeout(arrived, 5_000, 'the message at the server');
+    expect(Buffer.compare(atServer, sent)).toBe(0);
+    expect(sizes).toContain(400_000);
+  });
 });

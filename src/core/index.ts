@@ -94,6 +94,7 @@ export {
   frameHeaderLength,
   writeFrameHeader,
 } from './framing/frame-header.js';
+export { type Allocate } from './bytes.js';
 export { maskInPlace, maskInto, useMaskKernel, activeMaskKernel, type MaskKernel } from './framing/mask.js';
 export { FrameParser, type FrameSink, type FrameParserOptions } from './framing/frame-parser.js';
 export { FrameWriter, createMaskKeySource, type MaskKeySource } from './framing/frame-writer.js';

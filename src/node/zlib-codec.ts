@@ -30,6 +30,7 @@
 
 import zlib from 'node:zlib';
 import { concatBytes } from '../core/bytes.js';
+import { allocateUnzeroed } from './allocate.js';
 import { checkWindowBits } from '../core/extensions/compression-parameters.js';
 import { InflateLimitError, type DeflateCodec, type Deflater, type DeflaterOptions, type Inflater, type InflaterOptions } from '../core/extensions/deflate-codec.js';
 
@@ -187,7 +188,7 @@ class SyncZlibEngine {
         ({ handle, state } = this.open());
       }
     }
-    return concatBytes(pieces, total);
+    return concatBytes(pieces, total, allocateUnzeroed); // every byte is written: no zero-fill first
   }
 
   /** Forgets the window. A discarded engine is simply recreated on the next run. */
