@@ -42,6 +42,8 @@ export default {
   disableTypeChecks: 'src/core/**/*.ts',
   // A mutant that makes a loop endless is killed by the timeout; keep it short, each costs a runner restart.
   timeoutMS: 3_000,
+  // The initial run of every test, instrumented, on a busy shared machine takes longer than the default 5 minutes.
+  dryRunTimeoutMinutes: 30,
   timeoutFactor: 1.25,
   thresholds: { high: 90, low: 80, break: null },
 };
