@@ -77,7 +77,7 @@ describe('allocateUnzeroed (RFC 6455 §5.4, §10.4)', () => {
     expect(sizes.filter((size) => size === 300_000)).toHaveLength(2); // gathered at the server, then at the client
   });
 
-  it('[7692-7.2.2-1, 6455-10.4-1] permessage-deflate: a message inflated in several pieces is joined into one buffer from it, exactly its size', async () => {
+  it('[7692-6.2-1, 6455-10.4-1] permessage-deflate: a message inflated in several pieces is joined into one buffer from it, exactly its size', async () => {
     const { server, port } = await startHttpServer(resources);
     const wss = new WebSocketServer({ server, perMessageDeflate: true });
     resources.defer(() => wss.close({ timeout: 100 }));
