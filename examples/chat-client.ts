@@ -4,7 +4,7 @@
 // again with the same name and the id of the last message it saw, and drops repeats by id.
 // The cluster tests and `npm run bench:chat` use it as their members.
 
-import { connect, type Session } from '../src/index.js';
+import { CloseCode, connect, ReadyState, type Session } from '../src/index.js';
 import type { ChatMessage } from './chat-broker.js';
 
 type ServerEvent =
@@ -44,7 +44,7 @@ export class ChatClient {
   constructor(readonly url: string, readonly name: string, private readonly options: ChatClientOptions = {}) {}
 
   get connected(): boolean {
-    return this.session?.readyState === 1;
+    return this.session?.readyState === ReadyState.OPEN;
   }
 
   /** Connects and joins; resolves once welcomed (retrying while the name is still held, e.g. by a dead process). */
@@ -68,7 +68,7 @@ export class ChatClient {
   /** Leaves for good (close 1000). */
   leave(): void {
     this.leaving = true;
-    this.session?.close(1000, 'leaving');
+    this.session?.close(CloseCode.Normal, 'leaving');
   }
 
   private async connectAndJoin(deadline: number): Promise<void> {
@@ -112,7 +112,7 @@ export class ChatClient {
       case 'error':
         this.errors.push(event.message);
         // A name still held (by a process that died and is not yet swept): close; join() tries again.
-        if (this.welcomed && /is taken|reconnecting/.test(event.message)) session.close(1000, 'will retry');
+        if (this.welcomed && /is taken|reconnecting/.test(event.message)) session.close(CloseCode.Normal, 'will retry');
         return;
       case 'welcome':
         this.setMembers(event.members ?? []);

@@ -19,7 +19,7 @@
 // Who is a member is decided by a ChatBroker (chat-broker.ts): in this process by default, or in
 // Redis so that members on several processes share one room (chat-redis.ts).
 
-import { CloseCode, type Session } from '../src/index.js';
+import { CloseCode, ReadyState, type Session } from '../src/index.js';
 import { InProcessBroker, type ChatBroker, type ChatMessage, type RoomEvent } from './chat-broker.js';
 
 export interface ChatLimits {
@@ -117,7 +117,7 @@ export class ChatRoom {
     // be lost (the broker's pub/sub is at-most-once), the result welcomes it a little later.
     if (this.joining.get(key) === session) await new Promise((resolve) => setTimeout(resolve, JOIN_EVENT_GRACE_MS));
     if (this.joining.get(key) === session) this.welcome(session, name, result.members);
-    if (session.readyState !== 1) return this.leave(session);
+    if (session.readyState !== ReadyState.OPEN) return this.leave(session);
     if (after !== undefined) for (const message of await this.broker.history(after)) this.sendTo(session, message);
   }
 
@@ -204,7 +204,7 @@ export class ChatRoom {
   private sendTo(session: Session, event: object | string): void {
     // A member whose connection is closing gets nothing more (RFC 6455 §5.5.1: no data after a close frame).
     // A member that stops reading is dropped by the session's maxBufferedAmount, never buffered without bound.
-    if (session.readyState === 1) session.send(typeof event === 'string' ? event : JSON.stringify(event));
+    if (session.readyState === ReadyState.OPEN) session.send(typeof event === 'string' ? event : JSON.stringify(event));
   }
 }
 
