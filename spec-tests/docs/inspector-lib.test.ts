@@ -61,7 +61,7 @@ describe('the pako DeflateCodec (website/src/lib/pako-codec.ts)', () => {
     const inflater = inflaterCodec.createInflater({ windowBits: 15 });
     for (const message of sampleMessages()) {
       const compressed = deflater.deflate(message);
-      expect(inflater.inflate(compressed, message.length)).toEqual(message);
+      expect(hex(inflater.inflate(compressed, message.length))).toBe(hex(message)); // the bytes: zlib's are a Buffer, pako's a Uint8Array
     }
   });
 
