@@ -1,6 +1,6 @@
 // Unit tests for src/node/socket-writer.ts: frames written in one tick leave in one writev with
 // header and payload uncopied, the RFC 6455 §10.4 bound on what a peer that does not read may
-// cost (checked before each write, on earlier writes only), and writes to a real loopback TCP
+// cost (checked before each chunk, on earlier writes only), and writes to a real loopback TCP
 // socket arriving whole and in order. The writer takes any stream.Duplex: here a recording
 // Duplex (whose write callbacks the test controls) and a real net.Socket.
 import net from 'node:net';
@@ -85,6 +85,16 @@ describe('a peer that does not read (RFC 6455 §10.4)', () => {
     expect(stream.destroyed).toBe(true);
     expect(writer.write([bytes(2, 0)])).toBeUndefined(); // later writes are refused quietly
     expect(writer.belowHighWaterMark).toBe(false);
+  });
+
+  it('[6455-5.5.2-2] [6455-10.4-1] [wsref] a batch of many small frames (pongs answering a read full of pings) stops at the bound, not after the batch', () => {
+    const stream = new RecordingDuplex(false); // never reads
+    const writer = new SocketWriter(stream, { highWaterMark: 500, maxBufferedAmount: 1000 });
+    const pongs = Array.from({ length: 50 }, () => bytes(127, 0x8a));
+    const dropped = writer.write(pongs);
+    expect(dropped).toBeInstanceOf(SlowReaderError);
+    expect(stream.destroyed).toBe(true);
+    expect(writer.bufferedAmount).toBeLessThanOrEqual(1000 + 127); // at most one frame past the bound, not 50 × 127
   });
 
   it('[6455-10.4-1] [wsref] one frame larger than maxBufferedAmount goes to a peer with nothing queued', async () => {

@@ -55,22 +55,24 @@ export class SocketWriter {
   write(chunks: readonly Uint8Array[]): SlowReaderError | undefined {
     const stream = this.stream;
     if (stream.destroyed || stream.writableEnded) return undefined;
-    // What earlier writes left unread decides, not these frames: a peer that keeps reading gets a
-    // message of any size, a peer that stopped is dropped before we queue more (RFC 6455 §10.4).
-    // Pongs and close frames obey the same bound, or a peer that floods pings and never reads
-    // could make us buffer pongs without limit.
-    const queued = stream.writableLength;
-    if (queued > this.limits.maxBufferedAmount) {
-      stream.destroy();
-      return new SlowReaderError(queued, this.limits.maxBufferedAmount);
-    }
     // Frames written in the same tick leave together (one writev), header and payload uncopied.
     if (!this.corked) {
       this.corked = true;
       stream.cork();
       process.nextTick(SocketWriter.uncork, this);
     }
-    for (let i = 0; i < chunks.length; i++) stream.write(chunks[i]);
+    for (let i = 0; i < chunks.length; i++) {
+      // What earlier writes left unread decides, checked before each chunk, not the chunk itself: a
+      // peer that keeps reading gets a message of any size, a peer that stopped is dropped before we
+      // queue more (RFC 6455 §10.4). A batch can hold hundreds of pongs answering one read full of
+      // pings; checked per chunk, a peer that floods pings and never reads is held to the bound too.
+      const queued = stream.writableLength;
+      if (queued > this.limits.maxBufferedAmount) {
+        stream.destroy();
+        return new SlowReaderError(queued, this.limits.maxBufferedAmount);
+      }
+      stream.write(chunks[i]);
+    }
     return undefined;
   }
 
