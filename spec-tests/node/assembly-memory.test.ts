@@ -164,7 +164,7 @@ describe('memory while assembling a message (RFC 6455 §5.4, §10.4)', () => {
     expect(growthMiB(report)).toBeLessThan(2.2 * 64);
   }, 60_000);
 
-  it('[6455-10.4-1] [7692-6.2-1] a 64 MiB message compressed with permessage-deflate is delivered whole; joining its inflated pieces once stays under 2.2 × its size', async () => {
+  it('[6455-10.4-1] [7692-6.2-1] a 64 MiB message compressed with permessage-deflate is delivered whole; joining its inflated pieces once stays under 2.4 × its size', async () => {
     const server = await startServerProcess(64 * MIB);
     await server.reset();
     const client = await rawClient(server.port, 'permessage-deflate');
@@ -178,6 +178,10 @@ describe('memory while assembling a message (RFC 6455 §5.4, §10.4)', () => {
     const report = await reportOnceDelivered(server.report);
     console.info(`[assembly-memory] 64 MiB compressed to ${(compressed.length / MIB).toFixed(1)} MiB: peak RSS +${growthMiB(report).toFixed(1)} MiB`);
     expect(report.messages).toEqual([{ length: 64 * MIB, first: message[0], last: message[message.length - 1] }]);
-    expect(growthMiB(report)).toBeLessThan(2.2 * 64);
+    // The inflated pieces (64 MiB) and their one join (64 MiB) coexist for a moment: 2× by design.
+    // The slack above that is allocator and GC timing: 130–149 MiB over seven runs on a quiet machine
+    // (zero-filled or unzeroed join alike), so 2.2× failed about one run in seven; a second join
+    // (3×, 192 MiB) still fails this bound.
+    expect(growthMiB(report)).toBeLessThan(2.4 * 64);
   }, 60_000);
 });
