@@ -11,6 +11,7 @@
 //   --only a,b         scenarios: echo, latency, idle, deflate, client, ceiling, http2 (1,000 sockets over one HTTP/2 connection vs TCP)
 //   --rounds N         rounds per measurement (default 3)
 //   --sizes a,b        message sizes in bytes for echo and client echo
+//   --payloads a,b     echo payloads: binary, text-bytes, text-string (default: all three)
 //   --duration MS      measured time per run
 //   --profile          run wsref's processes with --cpu-prof (profiles in dist/bench-profiles/)
 //   --docs / --no-docs write (or not) docs/performance-results.json
@@ -76,7 +77,7 @@ const config: BenchConfig = {
   durationMs: Number(option('duration') ?? (quick ? 250 : 1000)),
   minMessages: quick ? 4 : 16,
   echoSizes: sizes ?? [16, KiB, 64 * KiB, MiB, 16 * MiB],
-  echoPayloads: ['binary', 'text-bytes', 'text-string'],
+  echoPayloads: (option('payloads')?.split(',') as BenchConfig['echoPayloads'] | undefined) ?? ['binary', 'text-bytes', 'text-string'],
   latencyMs: quick ? 400 : 1500,
   idleConnections,
   deflateSizes: [KiB, 64 * KiB],
@@ -234,7 +235,7 @@ function docsSummary(allRows: readonly Row[]) {
   };
 }
 
-const fullDefaultRun = !quick && option('only') === undefined && option('rounds') === undefined && option('sizes') === undefined && option('duration') === undefined && !flag('profile');
+const fullDefaultRun = !quick && option('only') === undefined && option('rounds') === undefined && option('sizes') === undefined && option('payloads') === undefined && option('duration') === undefined && !flag('profile');
 // The docs show wsref against ws; a --baseline run never writes them.
 if (!baseline && (flag('docs') || (fullDefaultRun && !flag('no-docs')))) {
   const docsFile = path.join(REPO_DIR, 'docs', 'performance-results.json');

@@ -20,6 +20,14 @@ export type { SendOptions, SessionEvents, SessionOptions } from './session-types
 const EMPTY = new Uint8Array(0);
 
 /**
+ * The text message (`textAs: 'bytes'`) whose `'message'` listeners are running, if any: its bytes
+ * were checked as they arrived (RFC 6455 §8.1), so an echo of them from the listener, unchanged
+ * and whole, is not checked a second time. One slot for the process, not a field per session:
+ * listeners run one at a time.
+ */
+let textInHand: Uint8Array | undefined;
+
+/**
  * One WebSocket connection, client or server side. Created by `WebSocketServer` (server) or
  * `connect()` (client); not constructed directly.
  */
@@ -62,7 +70,9 @@ export class Session extends TransportSession {
 
   /**
    * Sends a message: a string as text, bytes as binary (override with `options.binary`). Bytes
-   * sent as text go out unchanged and must be UTF-8, else this throws a TypeError and sends nothing.
+   * sent as text go out unchanged and must be UTF-8, else this throws a TypeError and sends nothing
+   * (a text message received with `textAs: 'bytes'` and sent back whole from its own listener was
+   * checked when it arrived, and is not checked again: change its bytes, and they are yours to keep valid).
    * Returns false when the transport's buffer is above `highWaterMark`: wait for `'drain'` (or
    * `await session.drained()`) before sending more. Throws when the session is not OPEN.
    */
@@ -73,7 +83,8 @@ export class Session extends TransportSession {
     const isText = message ? message.isText : options.binary === undefined ? typeof data === 'string' : !options.binary;
     // RFC 6455 §5.6: text is UTF-8. A string's encoding is, whole; bytes are checked before anything
     // is sent, and so is a string that would have to finish a code point an earlier fragment left open.
-    const open = isText && (typeof data !== 'string' || message?.open.length) ? checkTextToSend(bytes, message?.open ?? EMPTY, fin) : EMPTY;
+    const checked = typeof data === 'string' ? !message?.open.length : bytes === textInHand && fin && !message;
+    const open = isText && !checked ? checkTextToSend(bytes, message?.open ?? EMPTY, fin) : EMPTY;
     this.#core.sendFrame(bytes, isText, fin, options.compress ?? true);
     this.fragmentedSend = fin ? undefined : { isText, open };
     this.flushOutput();
@@ -179,8 +190,18 @@ export class Session extends TransportSession {
       case 'message': {
         this.timers.active();
         const data = asBuffer(event.data); // a view of the core's bytes, not a copy
+        if (!event.isText || !this.textAsBytes) {
+          this.emitNow('message', [event.isText ? decodeText(data) : data, !event.isText]);
+          break;
+        }
         // RFC 6455 §8.1: text was validated as it arrived; with `textAs: 'bytes'` its UTF-8 goes out undecoded.
-        this.emitNow('message', [event.isText && !this.textAsBytes ? decodeText(data) : data, !event.isText]);
+        const outer = textInHand; // a listener may deliver another session's message
+        textInHand = data;
+        try {
+          this.emitNow('message', [data, false]);
+        } finally {
+          textInHand = outer;
+        }
         break;
       }
       case 'ping':
