@@ -8,7 +8,8 @@
 //   any state ──(protocol violation / stop())──▶ STOPPED
 //
 // Payload pieces are handed on as *views* of the input (unmasked in place), never copied:
-// the caller gives up ownership of the bytes it pushes.
+// the caller gives up ownership of the bytes it pushes. A sink that copies the payload anyway
+// may take the pieces still masked and unmask them as it copies (`frameMaskedPayload`).
 
 import { checkReceivedControlFrame } from '../messages/control-frames.js';
 import { ProtocolError } from '../errors.js';
@@ -22,6 +23,13 @@ export interface FrameSink {
   frameStart(fin: boolean, rsv: number, opcode: number, payloadLength: number): void;
   /** The next piece of the current frame's payload, already unmasked. */
   framePayload(piece: Uint8Array): void;
+  /**
+   * Optional, for a sink that copies payload bytes anyway: the next piece of a masked payload,
+   * still masked, `position` bytes into the payload. Returning true means the sink took it and
+   * unmasks it as it copies it (one pass over the bytes instead of two); false, that the parser
+   * should unmask it in place and hand it to `framePayload`.
+   */
+  frameMaskedPayload?(piece: Uint8Array, maskKey: number, position: number): boolean;
   /** The current frame's payload is complete. */
   frameEnd(): void;
 }
@@ -91,11 +99,16 @@ export class FrameParser {
         } else if (this.state === ParserState.Payload) {
           const n = Math.min(this.payloadRemaining, length - offset);
           const piece = offset === 0 && n === length ? chunk : chunk.subarray(offset, offset + n);
-          if (this.masked) maskInPlace(piece, this.maskKey, this.payloadDelivered); // RFC 6455 §5.3
+          const position = this.payloadDelivered;
           offset += n;
           this.payloadDelivered += n;
           this.payloadRemaining -= n;
-          this.sink.framePayload(piece);
+          if (!this.masked) {
+            this.sink.framePayload(piece);
+          } else if (this.sink.frameMaskedPayload?.(piece, this.maskKey, position) !== true) {
+            maskInPlace(piece, this.maskKey, position); // RFC 6455 §5.3
+            this.sink.framePayload(piece);
+          }
           if (this.payloadRemaining === 0 && this.state === ParserState.Payload) this.endFrame();
         } else {
           return; // Stopped

@@ -52,12 +52,15 @@ export function maskInPlace(data: Uint8Array, maskKey: number, position = 0): vo
 }
 
 /**
- * Writes `source` XOR mask into `target[offset…]` in one pass, leaving `source` untouched: the
- * client's send path, which must not modify the application's buffer (never copy-then-mask).
+ * Writes `source` XOR mask into `target[offset…]` in one pass, leaving `source` untouched, as if
+ * `source` started at byte `position` of the frame payload. Two users: the client's send path,
+ * which must not modify the application's buffer (never copy-then-mask), and the receive path,
+ * which unmasks a piece as it copies it into the message (one pass over the bytes, not two).
  */
-export function maskInto(target: Uint8Array, offset: number, source: Uint8Array, maskKey: number): void {
-  if (kernel !== undefined && source.length >= kernel.minLength) kernel.maskInto(target, offset, source, maskKey);
-  else maskIntoReference(target, offset, source, maskKey);
+export function maskInto(target: Uint8Array, offset: number, source: Uint8Array, maskKey: number, position = 0): void {
+  const key = rotateKey(maskKey, position);
+  if (kernel !== undefined && source.length >= kernel.minLength) kernel.maskInto(target, offset, source, key);
+  else maskIntoReference(target, offset, source, key);
 }
 
 // ---- The reference loops ----

@@ -43,6 +43,14 @@ export class FrameRouter implements FrameSink {
     else this.control!.append(piece);
   }
 
+  /**
+   * A piece of a masked payload, still masked: a data frame's bytes that are copied into the
+   * message as they are (no extension transforms them) are unmasked in that copy (RFC 6455 §5.3).
+   */
+  frameMaskedPayload(piece: Uint8Array, maskKey: number, position: number): boolean {
+    return this.frameOpcode < Opcode.Close && this.messages.maskedPayload(piece, maskKey, position);
+  }
+
   /** The frame ended. */
   frameEnd(): void {
     const opcode = this.frameOpcode;

@@ -136,14 +136,30 @@ export class MessageAssembler {
     }
     if (first) {
       this.messageOpcode = opcode;
-      if (opcode === Opcode.Text) (this.textValidator ??= new Utf8Validator(this.services.utf8Check)).reset();
+      // RFC 6455 §8.1: a text message's bytes are checked as they land in the buffer.
+      if (opcode === Opcode.Text) {
+        const validator = (this.textValidator ??= new Utf8Validator(this.services.utf8Check));
+        validator.reset();
+        bytes.checkText(validator);
+      }
     }
   }
 
   /** The next piece of the current frame's payload (unmasked). */
   payload(piece: Uint8Array): void {
-    if (this.frameTransforms.length === 0) this.accept(piece);
+    if (this.frameTransforms.length === 0) this.accept(piece, 0, 0);
     else this.decode(piece, undefined);
+  }
+
+  /**
+   * The next piece of the current frame's payload, still masked (RFC 6455 §5.3). Taken, and
+   * unmasked as it is copied into the message, when no extension transforms the frame; otherwise
+   * refused (false): extensions decode unmasked bytes.
+   */
+  maskedPayload(piece: Uint8Array, maskKey: number, position: number): boolean {
+    if (this.frameTransforms.length > 0) return false;
+    this.accept(piece, maskKey, position);
+    return true;
   }
 
   /** The current frame ended; returns the message if it was the final frame. */
@@ -185,19 +201,19 @@ export class MessageAssembler {
       }
       pieces = out;
     }
-    for (const p of pieces) this.accept(p);
+    for (const p of pieces) this.accept(p, 0, 0);
   }
 
-  private accept(piece: Uint8Array): void {
+  /** Appends a piece of the message, unmasking it with `maskKey` from payload byte `position` (key 0: as it is). */
+  private accept(piece: Uint8Array, maskKey: number, position: number): void {
     if (piece.length === 0) return;
     const bytes = this.buffer!; // a frame has started
     const length = bytes.length + piece.length;
     if (length > this.maxMessageSize) throw this.tooBig(`message of at least ${length} bytes`);
     // RFC 6455 §8.1: fail as soon as the text stops being valid UTF-8, even mid-frame.
-    if (this.messageOpcode === Opcode.Text && !this.textValidator!.push(piece)) {
+    if (!bytes.append(piece, this.maxMessageSize - bytes.length, maskKey, position)) {
       throw new ProtocolError(RULES.TEXT_NOT_UTF8);
     }
-    bytes.append(piece, this.maxMessageSize - bytes.length);
   }
 
   /** RFC 6455 §7.4.1: 1009, with a reason naming the quantity (`what`) and the limit it exceeds. */

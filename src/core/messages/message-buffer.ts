@@ -6,8 +6,13 @@
 // never costs more than the piece. A message in several parts is joined once, into one allocation
 // of exactly its size, when the final frame's header makes that size known (or at its end).
 // Every allocation comes from the injected `Allocate` and is written before it is handed out.
+// Bytes of a masked frame (RFC 6455 §5.3) may come still masked: a piece that is copied is
+// unmasked in that copy, one pass over it; a piece kept as it came is unmasked in place. Text
+// (§8.1) is checked as it lands, so a message is read once more at most, right after it was written.
 
 import { allocateZeroed, concatBytes, type Allocate } from '../bytes.js';
+import { maskInPlace, maskInto } from '../framing/mask.js';
+import type { Utf8Validator } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
 /**
@@ -41,6 +46,8 @@ export class MessageBuffer {
   private announcedWhole = false;
   /** True when the announced bytes end the message. */
   private announcedLast = false;
+  /** The UTF-8 check every byte of this message passes as it lands (RFC 6455 §8.1), when the message is text. */
+  private text: Utf8Validator | undefined;
 
   /** `allocate` gives every block and the joined message; they are always filled before `take` hands them out. */
   constructor(private readonly allocate: Allocate = allocateZeroed) {}
@@ -61,21 +68,27 @@ export class MessageBuffer {
     this.announcedWhole = last && this.total === 0;
   }
 
+  /** The message is text: its bytes go through `validator` as they land (it was reset for this message). */
+  checkText(validator: Utf8Validator): void {
+    this.text = validator;
+  }
+
   /**
    * Appends bytes; `room` is how many bytes the message may still grow by in all (its size
    * limit minus `length`): no block is made larger than that. The piece is kept without a copy
    * when it is the whole message, announced and arrived in one piece, or the first output of an
    * extension (`expect(0, …)`: nothing announced), which is already a buffer of its own; and when
-   * it is large and most of its own buffer (see below).
+   * it is large and most of its own buffer (see below). A `maskKey` other than 0 unmasks the piece
+   * (RFC 6455 §5.3) from payload byte `position` on: as it is copied, or in place when it is kept.
+   * Returns false, for a text message, as soon as its bytes are not UTF-8 (§8.1).
    */
-  append(piece: Uint8Array, room: number): void {
+  append(piece: Uint8Array, room: number, maskKey = 0, position = 0): boolean {
     const length = piece.length;
-    if (length === 0) return;
+    if (length === 0) return true;
     const announced = this.announced;
     this.announced = Math.max(0, announced - length);
     if (this.total === 0 && (announced === 0 || (this.announcedLast && length === announced))) {
-      this.keep(piece);
-      return;
+      return this.keep(piece, maskKey, position);
     }
     // RFC 6455 §5.4: the final frame's header made the message's size known. When its bytes cannot
     // simply follow the ones in the block, the message is gathered, at its first byte, into one
@@ -88,18 +101,24 @@ export class MessageBuffer {
     // kept as a view when no block is half filled: no copy, and nothing left for the garbage
     // collector. Smaller pieces, and views that would keep a much larger buffer alive, are copied.
     if (!this.announcedWhole && this.used === this.block.length && length >= ADOPT_MIN && length * 8 >= piece.buffer.byteLength * 7) {
-      this.keep(piece);
-      return;
+      return this.keep(piece, maskKey, position);
     }
     let offset = 0;
     while (offset < length) {
       if (this.used === this.block.length) this.startBlock(length - offset, announced - offset, room - offset);
-      const n = Math.min(this.block.length - this.used, length - offset);
-      this.block.set(offset === 0 && n === length ? piece : piece.subarray(offset, offset + n), this.used);
+      const block = this.block;
+      const start = this.used;
+      const n = Math.min(block.length - start, length - offset);
+      const source = offset === 0 && n === length ? piece : piece.subarray(offset, offset + n);
+      if (maskKey === 0) block.set(source, start);
+      else maskInto(block, start, source, maskKey, position + offset);
       this.used += n;
       offset += n;
+      // Checked where it landed (unmasked), while it is still in the cache.
+      if (this.text !== undefined && !this.text.push(maskKey === 0 ? source : block.subarray(start, start + n))) return false;
     }
     this.total += length;
+    return true;
   }
 
   /**
@@ -127,6 +146,7 @@ export class MessageBuffer {
     this.announced = 0;
     this.announcedLast = false;
     this.announcedWhole = false;
+    this.text = undefined;
   }
 
   /** Lets go of the parts, keeping the array for the next message (no garbage per message). */
@@ -136,12 +156,15 @@ export class MessageBuffer {
     while (parts.length > 0) parts.pop();
   }
 
-  /** Keeps `piece` as it came, as a full block; the block before it, if any, is retired. */
-  private keep(piece: Uint8Array): void {
+  /** Keeps `piece` as it came (unmasked in place), as a full block; the block before it, if any, is retired. */
+  private keep(piece: Uint8Array, maskKey: number, position: number): boolean {
+    if (maskKey !== 0) maskInPlace(piece, maskKey, position);
+    if (this.text !== undefined && !this.text.push(piece)) return false;
     if (this.used > 0) this.parts.push(this.block);
     this.block = piece;
     this.used = piece.length;
     this.total += piece.length;
+    return true;
   }
 
   /** Copies what is held into one allocation of `size` bytes, which becomes the block the rest of the message fills. */
