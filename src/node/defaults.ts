@@ -10,7 +10,9 @@
 // and the core's `DEFAULT_MAX_MESSAGE_SIZE` applies it — once.
 
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../core/index.js';
+import type { TimerSettings } from './session-timers.js';
 import type { SessionOptions } from './session-types.js';
+import type { WriterLimits } from './socket-writer.js';
 
 /** The value every `SessionOptions` field takes when it is not given. */
 export const DEFAULT_SESSION_OPTIONS = {
@@ -44,3 +46,36 @@ export const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
 
 /** `WebSocketServer.close({ code, reason })`: 1001 Going Away (RFC 6455 §7.4.1), with this reason. */
 export const DEFAULT_SHUTDOWN_REASON = 'server shutting down';
+
+/**
+ * The settings a session runs on, defaults filled in: its clocks, its write bounds and the form
+ * text takes (`maxMessageSize` is the core's, and the core applies its default). Resolved once
+ * and never changed, so one object serves every session made with the same options: a server
+ * resolves its endpoint's settings when it is made, and its thousands of sessions share them.
+ */
+export class SessionSettings implements TimerSettings, WriterLimits {
+  readonly pingInterval: number;
+  readonly pongTimeout: number;
+  readonly idleTimeout: number;
+  readonly closeTimeout: number;
+  readonly highWaterMark: number;
+  readonly maxBufferedAmount: number;
+  readonly textAs: 'string' | 'bytes';
+
+  /** Settings resolved already are returned as they are; anything else is resolved now. */
+  static of(options: SessionOptions): SessionSettings {
+    return options instanceof SessionSettings ? options : new SessionSettings(options);
+  }
+
+  private constructor(o: SessionOptions) {
+    const d = DEFAULT_SESSION_OPTIONS;
+    this.pingInterval = o.pingInterval ?? d.pingInterval;
+    this.pongTimeout = o.pongTimeout ?? d.pongTimeout;
+    this.idleTimeout = o.idleTimeout ?? d.idleTimeout;
+    this.closeTimeout = o.closeTimeout ?? d.closeTimeout;
+    this.highWaterMark = o.highWaterMark ?? d.highWaterMark;
+    this.maxBufferedAmount = o.maxBufferedAmount ?? d.maxBufferedAmount;
+    this.textAs = o.textAs ?? d.textAs;
+    Object.freeze(this);
+  }
+}

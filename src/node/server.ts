@@ -22,7 +22,7 @@ import {
   type Extension,
 } from '../core/index.js';
 import type { ValidatedExtendedConnect } from '../core/handshake/extended-connect.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_SHUTDOWN_REASON, DEFAULT_SHUTDOWN_TIMEOUT } from './defaults.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_SHUTDOWN_REASON, DEFAULT_SHUTDOWN_TIMEOUT, SessionSettings } from './defaults.js';
 import { buildExtensionFactories } from './extensions.js';
 import { warnIfSlowRequestHead } from './http-server-options.js';
 import { attachHttp2, isHttp2Server } from './http2-server.js';
@@ -80,6 +80,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /** The open sessions of this endpoint. */
   readonly clients = new Set<Session>();
   private readonly options: ServerOptions;
+  /** The session options, resolved once: every session of this endpoint shares the one object. */
+  private readonly sessionSettings: SessionSettings;
   private readonly extensionFactories: ExtensionFactory[];
   /** @internal Set by close(): new handshakes are refused with 503. */
   closing = false;
@@ -89,6 +91,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   constructor(options: ServerOptions = {}) {
     super();
     this.options = options;
+    this.sessionSettings = SessionSettings.of(options);
     this.extensionFactories = buildExtensionFactories(options);
     if (options.server) {
       attach(options.server, this);
@@ -206,7 +209,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       utf8Check: nativeUtf8Check,
       allocate: allocateUnzeroed,
     });
-    const session = new Session(socket, connection, this.options);
+    const session = new Session(socket, connection, this.sessionSettings);
     session.establish(answer.protocol, answer.extensions);
     session.trackIn(this.clients); // leaves the set when it closes
     this.announce(session, request);

@@ -7,7 +7,9 @@
 // One object per session and at most two Node timers at a time (one interval for keepalive and
 // idleness, one timeout for closing). The timer callbacks are static functions that get their
 // `SessionTimers` as an argument: no closure is made per connection, and idle connections are
-// counted in the thousands.
+// counted in the thousands. A session with neither keepalive nor idle timeout (the default) has
+// nothing to time while it is OPEN: it shares `UNTIMED` and makes its own `SessionTimers` only
+// when the closing handshake starts.
 
 /** What the timers do to their session. The session implements it (one small object). */
 export interface TimedSession {
@@ -19,6 +21,29 @@ export interface TimedSession {
   dropTransport(error?: Error): void;
   /** The client's grace is over: send our FIN (the close timeout then bounds the rest). */
   endTransport(): void;
+}
+
+/** What a session tells its clocks as it opens, as traffic flows, and when its transport has closed. */
+export interface ActivityClocks {
+  /** The connection is OPEN: keepalive and idle timing start now. */
+  opened(): void;
+  /** Bytes arrived from the peer. */
+  received(): void;
+  /** A message was sent or received. */
+  active(): void;
+  /** The transport is closed: every clock stops. */
+  stop(): void;
+}
+
+/**
+ * The clocks of every session with neither keepalive nor idle timeout, shared: while OPEN there is
+ * nothing to time, so nothing is kept per session (no timestamps, no object, no Date.now() per read).
+ */
+export const UNTIMED: ActivityClocks = Object.freeze({ opened() {}, received() {}, active() {}, stop() {} });
+
+/** Whether these settings time anything while the connection is OPEN (else `UNTIMED` serves until closing). */
+export function timesOpenConnection(settings: TimerSettings): boolean {
+  return settings.pingInterval > 0 || settings.idleTimeout > 0;
 }
 
 /** The timer settings, in milliseconds; 0 turns a timer off. */
@@ -36,7 +61,7 @@ export const CLIENT_CLOSE_GRACE = 1_000;
 const MIN_CHECK_PERIOD = 10;
 
 /** The keepalive, idle and closing clocks of one session. */
-export class SessionTimers {
+export class SessionTimers implements ActivityClocks {
   private checkTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   /** When the keepalive ping went out (0: none outstanding). Any incoming byte answers it. */

@@ -8,8 +8,8 @@ import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CloseCode, ReadyState, type CloseResult } from '../core/index.js';
-import { DEFAULT_SESSION_OPTIONS } from './defaults.js';
-import { SessionTimers, type TimedSession } from './session-timers.js';
+import { SessionSettings } from './defaults.js';
+import { SessionTimers, timesOpenConnection, UNTIMED, type ActivityClocks, type TimedSession } from './session-timers.js';
 import type { SessionEvents, SessionOptions } from './session-types.js';
 import { SocketWriter } from './socket-writer.js';
 
@@ -19,8 +19,13 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
   protected readonly transportStream: Duplex;
   /** @internal Writes the core's output to `transportStream`: corked per tick, bounded by `maxBufferedAmount`. */
   protected readonly writer: SocketWriter;
-  /** @internal Keepalive, idle and closing clocks. */
-  protected readonly timers: SessionTimers;
+  /**
+   * @internal Keepalive, idle and closing clocks: the session's own `SessionTimers` once something
+   * is timed, the shared `UNTIMED` before (no keepalive, no idle timeout, not yet closing).
+   */
+  protected timers: ActivityClocks;
+  /** The settings it runs on: shared by the sessions of one server endpoint (see `SessionSettings`). */
+  private readonly settings: SessionSettings;
   /**
    * @internal While set (see `Session.holdEvents`), events wait here in arrival order; the core is not
    * drained meanwhile, so its events wait inside it.
@@ -31,10 +36,15 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
 
   protected constructor(transport: Duplex, options: SessionOptions) {
     super();
-    const settings = resolveSessionOptions(options);
+    // EventEmitter's listener table is a null-prototype object literal, which V8 keeps as a
+    // dictionary (about 180 bytes with one listener); this one has the same keys and no inherited
+    // ones either, in fast mode (about 40). Node's own streams likewise set `_events` themselves.
+    (this as unknown as { _events: object })._events = new ListenerTable();
+    const settings = SessionSettings.of(options);
+    this.settings = settings;
     this.transportStream = transport;
     this.writer = new SocketWriter(transport, settings);
-    this.timers = new SessionTimers(settings, new TransportSession.Clock(this));
+    this.timers = timesOpenConnection(settings) ? this.ownTimers() : UNTIMED;
     if (transport instanceof Socket) {
       // TCP (or TLS over it): no Nagle delay (frames are corked per tick already), no idle timeout of Node's.
       transport.setNoDelay(true);
@@ -43,8 +53,11 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
     // The listeners are shared by all sessions (no closures per connection: idle connections
     // are counted in the thousands); each finds its session through the transport.
     (transport as LinkedTransport)[kSession] = this;
+    // The peer's FIN (its side done) ends ours too. An upgraded server socket is half-open capable;
+    // with allowHalfOpen off, the stream itself ends its writable side when its readable side ends
+    // (as a plain net.Socket does), and no 'end' listener is kept per connection.
+    transport.allowHalfOpen = false;
     transport.on('data', TransportSession.onData);
-    transport.on('end', TransportSession.onEnd);
     transport.on('close', TransportSession.onClose);
     transport.on('error', TransportSession.onError);
     transport.on('drain', TransportSession.onDrain);
@@ -98,6 +111,17 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
     registry.add(this);
   }
 
+  /**
+   * @internal The clocks of the closing handshake and of closing the transport (RFC 6455 §7.1.1):
+   * the session's own, made now if it had none (a session with nothing timed while OPEN).
+   */
+  protected ownTimers(): SessionTimers {
+    if (this.timers instanceof SessionTimers) return this.timers;
+    const timers = new SessionTimers(this.settings, new TransportSession.Clock(this));
+    this.timers = timers;
+    return timers;
+  }
+
   /** @internal Emits an event now, or queues it behind the held events. Errors are reported to listeners only. */
   protected emitNow(event: keyof SessionEvents, args: unknown[]): void {
     if (this.heldEvents) {
@@ -136,11 +160,6 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
     session.bytesReceived(chunk);
   }
 
-  private static onEnd(this: Duplex): void {
-    // The peer closed its side (TCP FIN). The upgraded socket is half-open capable; close ours too.
-    if (!this.destroyed) this.end();
-  }
-
   private static onError(this: Duplex, error: Error): void {
     (this as LinkedTransport)[kSession].emitNow('error', [error]);
     this.destroy();
@@ -170,18 +189,10 @@ const kSession = Symbol('wsref.session');
 type LinkedTransport = Duplex & { [kSession]: TransportSession };
 
 /**
- * The session's own settings, defaults filled in: the clocks and the write bounds, all it uses
- * (`maxMessageSize` is the core's, and the core applies its default). One small fixed-shape
- * object per session, shared by its writer and its clocks.
+ * A session's table of listeners, for EventEmitter: its prototype chain is one empty object with
+ * a null prototype, so no event name finds an inherited property ('toString', '__proto__' and
+ * 'constructor' are names like any other, as in Node's `{ __proto__: null }`), and V8 keeps the
+ * table in fast mode. A plain function, not a class: a class's prototype has a `constructor`.
  */
-function resolveSessionOptions(o: SessionOptions) {
-  const d = DEFAULT_SESSION_OPTIONS;
-  return {
-    pingInterval: o.pingInterval ?? d.pingInterval,
-    pongTimeout: o.pongTimeout ?? d.pongTimeout,
-    idleTimeout: o.idleTimeout ?? d.idleTimeout,
-    closeTimeout: o.closeTimeout ?? d.closeTimeout,
-    highWaterMark: o.highWaterMark ?? d.highWaterMark,
-    maxBufferedAmount: o.maxBufferedAmount ?? d.maxBufferedAmount,
-  };
-}
+const ListenerTable = function ListenerTable() {} as unknown as new () => object;
+ListenerTable.prototype = Object.create(null);

@@ -236,11 +236,11 @@ export class Session extends TransportSession {
       this.flushing = false;
     }
     // The closing handshake has started, either side: keepalive and idle end, the close timer runs (idempotent).
-    if (this.#core.readyState === ReadyState.CLOSING) this.timers.closing();
+    if (this.#core.readyState === ReadyState.CLOSING) this.ownTimers().closing();
     const request = this.#core.closeTransport;
     if (request !== this.transportRequest) {
       this.transportRequest = request;
-      this.timers.transportEnding(request === 'now');
+      this.ownTimers().transportEnding(request === 'now');
     }
   }
 
