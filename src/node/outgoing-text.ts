@@ -34,28 +34,9 @@ export function checkTextToSend(bytes: Uint8Array, open: Uint8Array, fin: boolea
     if (!validator.finish()) throw new TypeError('a text message must end on a whole UTF-8 code point (RFC 6455 §5.6): its last fragment ends inside one');
     return NOTHING_OPEN;
   }
-  return openCodePoint(open, bytes);
+  return validator.openCodePoint();
 }
 
 function notUtf8(): TypeError {
   return new TypeError('bytes sent as text must be UTF-8 (RFC 6455 §5.6) and these are not: send them as binary, or as a string');
-}
-
-/** The bytes after the last whole code point of the valid UTF-8 prefix `open` + `bytes` (0–3 bytes, copied). */
-function openCodePoint(open: Uint8Array, bytes: Uint8Array): Uint8Array {
-  let tail = bytes.subarray(Math.max(0, bytes.length - 3));
-  if (tail.length < 3 && open.length > 0) {
-    const joined = new Uint8Array(open.length + bytes.length); // at most 5 bytes
-    joined.set(open);
-    joined.set(bytes, open.length);
-    tail = joined.subarray(Math.max(0, joined.length - 3));
-  }
-  for (let i = tail.length - 1; i >= 0; i--) {
-    const byte = tail[i]!;
-    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: its lead is further back
-    // RFC 3629 §4: the lead byte says how long its sequence is.
-    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return length > tail.length - i ? tail.slice(i) : NOTHING_OPEN;
-  }
-  return NOTHING_OPEN; // three continuation bytes: they end a four-byte sequence
 }

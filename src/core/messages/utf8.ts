@@ -123,6 +123,11 @@ export class Utf8Validator {
     return true;
   }
 
+  /** A copy of the 0–3 bytes of a code point the text seen so far ends inside (the next piece must complete it). */
+  openCodePoint(): Uint8Array {
+    return this.pendingLength === 0 ? new Uint8Array(0) : this.pending!.slice(0, this.pendingLength);
+  }
+
   /** True when the text seen so far ends on a complete code point (call at the end of the message). */
   finish(): boolean {
     const complete = this.pendingLength === 0;
