@@ -209,3 +209,13 @@ describe('over HTTP/2 (RFC 8441): the option reaches sessions on extended CONNEC
     expect([Buffer.isBuffer(data), isBinary, Buffer.compare(data as Buffer, UTF8)]).toEqual([true, false, 0]);
   });
 });
+
+describe('textAs takes two values (clear errors for bad options)', () => {
+  it("[6455-5.6-1] a textAs other than 'string' or 'bytes' is refused with a TypeError by the server and by connect(), before any connection", async () => {
+    const { server } = await startHttpServer(resources);
+    expect(() => new WebSocketServer({ server, textAs: 'buffer' as never })).toThrow(/textAs must be 'string' or 'bytes', got "buffer"/);
+    // No server listens on port 1: the option is refused before any connection is tried.
+    await expect(connect('ws://127.0.0.1:1/', { textAs: 'String' as never })).rejects.toThrow(TypeError);
+    expect(() => new WebSocketServer({ server, textAs: 'bytes' })).not.toThrow();
+  });
+});

@@ -8,7 +8,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Connection, HandshakeError, HttpHeadParser, parseWebSocketUri, type WebSocketUri } from '../core/index.js';
 import type { ClientOptions } from './client-options.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT } from './defaults.js';
+import { checkSessionOptions, DEFAULT_HANDSHAKE_TIMEOUT } from './defaults.js';
 import { basicAuthorization, headersForAuthenticationRetry, takeCredentials } from './credentials.js';
 import { buildExtensionFactories } from './extensions.js';
 import { connectHttp2 } from './http2-client.js';
@@ -25,6 +25,7 @@ export type { ClientOptions } from './client-options.js';
  * `Authorization: Basic` (credentials.ts).
  */
 export async function connect(url: string, options: ClientOptions = {}): Promise<Session> {
+  checkSessionOptions(options); // before any connection is made
   if (options.http2) {
     const session = await connectHttp2(url, options); // undefined: 'auto' found no RFC 8441 there
     if (session) return session;

@@ -47,6 +47,13 @@ export const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
 /** `WebSocketServer.close({ code, reason })`: 1001 Going Away (RFC 6455 §7.4.1), with this reason. */
 export const DEFAULT_SHUTDOWN_REASON = 'server shutting down';
 
+/** Throws a TypeError for session options no session can run on: a `textAs` that is neither 'string' nor 'bytes'. */
+export function checkSessionOptions(o: SessionOptions): void {
+  if (o.textAs !== undefined && o.textAs !== 'string' && o.textAs !== 'bytes') {
+    throw new TypeError(`textAs must be 'string' or 'bytes', got ${JSON.stringify(o.textAs) ?? String(o.textAs)}`);
+  }
+}
+
 /**
  * The settings a session runs on, defaults filled in: its clocks, its write bounds and the form
  * text takes (`maxMessageSize` is the core's, and the core applies its default). Resolved once
@@ -68,6 +75,7 @@ export class SessionSettings implements TimerSettings, WriterLimits {
   }
 
   private constructor(o: SessionOptions) {
+    checkSessionOptions(o);
     const d = DEFAULT_SESSION_OPTIONS;
     this.pingInterval = o.pingInterval ?? d.pingInterval;
     this.pongTimeout = o.pongTimeout ?? d.pongTimeout;
