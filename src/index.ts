@@ -13,7 +13,7 @@ export { WebSocketServer, type ServerOptions, type AuthenticationResult, type We
 export { RECOMMENDED_HTTP_SERVER_OPTIONS, SLOW_HEAD_WARNING_CODE, type HttpServerTimeouts } from './node/http-server-options.js';
 export { connect, type ClientOptions } from './node/client.js';
 export { Session, DEFAULT_SESSION_OPTIONS, type SessionOptions, type SendOptions, type SessionEvents, type TransportKind } from './node/session.js';
-export type { CompressionOptions } from './node/extensions.js';
+export type { CompressionOptions, ZlibCompressionSettings } from './node/extensions.js';
 export type { SendData } from './node/platform.js';
 export { createZlibCodec, type ZlibCodecOptions } from './node/zlib-codec.js';
 export { CloseCode, CLOSE_CODES, ReadyState, ProtocolError, HandshakeError, RULES, type Rule } from './core/index.js';

@@ -24,6 +24,7 @@ import { concatBytes } from '../core/bytes.js';
 import { allocateUnzeroed } from './allocate.js';
 import { checkWindowBits } from '../core/extensions/compression-parameters.js';
 import { InflateLimitError, type DeflateCodec, type Deflater, type DeflaterOptions, type Inflater, type InflaterOptions } from '../core/extensions/deflate-codec.js';
+import { QuietCompressorSweep, type QuietReleasable } from './quiet-compressors.js';
 import { releaseStreamObject, zlibCodecUnsupportedReason, type NativeZlibHandle, type ZlibStream, type ZlibStreamInternals } from './zlib-handles.js';
 
 export { zlibCodecUnsupportedReason } from './zlib-handles.js';
@@ -53,15 +54,18 @@ class ScratchSpace {
  * fresh one is created on the next use, so a failure never leaves a half-broken stream behind.
  * It keeps the native handle and its state array, not the stream object that made them.
  */
-class SyncZlibEngine {
+class SyncZlibEngine implements QuietReleasable {
   private handle: NativeZlibHandle | undefined;
   /** After `writeSync`: [output space left, input bytes left] (the stream's `_writeState`). */
   private state: Uint32Array | undefined;
   private failure: string | undefined;
+  /** For the quiet-compressor sweep (`releaseQuietCompressorAfter`), when this engine compresses under one. */
+  ranSinceSweep = false;
 
   constructor(
     private readonly create: () => ZlibStream,
     private readonly scratch: ScratchSpace,
+    private readonly sweep?: QuietCompressorSweep,
   ) {}
 
   private open(): { handle: NativeZlibHandle; state: Uint32Array } {
@@ -92,6 +96,7 @@ class SyncZlibEngine {
     // limit a whole number >= 0 (NaN and negatives allow nothing).
     maxOutput = maxOutput > 0 ? Math.floor(maxOutput) : 0;
     let { handle, state } = this.open();
+    this.sweep?.ran(this);
     const pieces: Uint8Array[] = [];
     let total = 0;
     let inOffset = 0;
@@ -156,14 +161,20 @@ class SyncZlibEngine {
       this.handle.close();
       this.handle = undefined;
       this.state = undefined;
+      this.sweep?.forget(this);
     }
+  }
+
+  /** The sweep found it quiet: its state goes, and its next run starts from an empty window (quiet-compressors.ts). */
+  release(): void {
+    this.discard();
   }
 }
 
 class ZlibDeflater implements Deflater {
   private readonly engine: SyncZlibEngine;
 
-  constructor(options: DeflaterOptions, scratch: ScratchSpace) {
+  constructor(options: DeflaterOptions, scratch: ScratchSpace, sweep: QuietCompressorSweep | undefined) {
     checkWindowBits('windowBits', options.windowBits);
     // See the top of this file for window 8.
     const zlibOptions: zlib.ZlibOptions =
@@ -171,7 +182,7 @@ class ZlibDeflater implements Deflater {
     if (options.level !== undefined) zlibOptions.level = options.level;
     if (options.memLevel !== undefined) zlibOptions.memLevel = options.memLevel;
     zlibOptions.chunkSize = UNUSED_STREAM_CHUNK;
-    this.engine = new SyncZlibEngine(() => zlib.createDeflateRaw(zlibOptions), scratch);
+    this.engine = new SyncZlibEngine(() => zlib.createDeflateRaw(zlibOptions), scratch, sweep);
   }
 
   deflate(data: Uint8Array): Uint8Array {
@@ -217,6 +228,12 @@ class ZlibInflater implements Inflater {
 export interface ZlibCodecOptions {
   /** Bytes of output space per zlib call (default 16 KiB, zlib's default chunk). */
   readonly chunkSize?: number;
+  /**
+   * Milliseconds after which a compressor that sent nothing gives its memory back (about 217 KiB
+   * for 15-bit windows at memLevel 8); its next message opens a fresh one from an empty window,
+   * which RFC 7692 allows under context takeover too (quiet-compressors.ts). Default: never.
+   */
+  readonly releaseQuietCompressorAfter?: number;
 }
 
 /**
@@ -230,8 +247,10 @@ export function createZlibCodec(options: ZlibCodecOptions = {}): DeflateCodec {
   const chunkSize = options.chunkSize ?? Z_DEFAULT_CHUNK;
   if (!Number.isInteger(chunkSize) || chunkSize < 64) throw new RangeError(`chunkSize must be an integer of at least 64, got ${chunkSize}`);
   const scratch = new ScratchSpace(chunkSize);
+  const quiet = options.releaseQuietCompressorAfter;
+  const sweep = quiet === undefined ? undefined : new QuietCompressorSweep(quiet);
   return {
-    createDeflater: (deflaterOptions) => new ZlibDeflater(deflaterOptions, scratch),
+    createDeflater: (deflaterOptions) => new ZlibDeflater(deflaterOptions, scratch, sweep),
     createInflater: (inflaterOptions) => new ZlibInflater(inflaterOptions, scratch),
   };
 }
