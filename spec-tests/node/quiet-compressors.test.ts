@@ -70,12 +70,15 @@ describe('releaseQuietCompressorAfter: the codec (RFC 7692 §7.2.1, §7.2.2)', (
     expect(opened).toEqual({ deflate: 1, inflate: 1 });
     expect(deflater.deflate(MESSAGE).length).toBe(WITHOUT_HISTORY); // released: no history left
     expect(opened.deflate).toBe(2);
-    // The decompressor kept its window through the release: the peer's back-references still resolve.
+    // The decompressor keeps its window through quiet periods: a peer's back-reference into its
+    // earlier message (a few bytes, not the message) still resolves after one.
     const peer = createZlibCodec().createDeflater({ windowBits: 15 });
-    inflater.reset();
+    inflater.reset(); // a new stream, from another compressor
     expect(Buffer.from(inflater.inflate(peer.deflate(MESSAGE), 1 << 20)).equals(MESSAGE)).toBe(true);
     vi.advanceTimersByTime(5_000);
-    expect(Buffer.from(inflater.inflate(peer.deflate(MESSAGE), 1 << 20)).equals(MESSAGE)).toBe(true);
+    const backReference = peer.deflate(MESSAGE);
+    expect(withHistory(backReference)).toBe(true);
+    expect(Buffer.from(inflater.inflate(backReference, 1 << 20)).equals(MESSAGE)).toBe(true);
     expect(opened.inflate).toBe(1);
     deflater.close();
     inflater.close();

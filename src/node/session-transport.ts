@@ -24,8 +24,8 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
    * is timed, the shared `UNTIMED` before (no keepalive, no idle timeout, not yet closing).
    */
   protected timers: ActivityClocks;
-  /** The settings it runs on: shared by the sessions of one server endpoint (see `SessionSettings`). */
-  private readonly settings: SessionSettings;
+  /** @internal The settings it runs on: shared by the sessions of one server endpoint (see `SessionSettings`). */
+  protected readonly settings: SessionSettings;
   /**
    * @internal While set (see `Session.holdEvents`), events wait here in arrival order; the core is not
    * drained meanwhile, so its events wait inside it.

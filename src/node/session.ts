@@ -40,8 +40,6 @@ export class Session extends TransportSession {
   private flushing = false;
   /** What the core last asked of the transport (RFC 6455 §7.1.1), once acted on. */
   private transportRequest: TransportClose = 'no';
-  /** `textAs: 'bytes'`: text messages are handed over as their UTF-8 (validated on arrival), undecoded. */
-  private readonly textAsBytes: boolean;
   /**
    * The message being sent in fragments, if any (RFC 6455 §5.4): its continuation frames are of
    * its first frame's type, and a text message's UTF-8 is checked across the fragments' edges.
@@ -52,7 +50,6 @@ export class Session extends TransportSession {
   constructor(transport: Duplex, core: Connection, options: SessionOptions = {}) {
     super(transport, options);
     this.#core = core;
-    this.textAsBytes = options.textAs === 'bytes';
   }
 
   // ─── State: the core's ────────────────────────────────────────────────────────────────
@@ -190,7 +187,8 @@ export class Session extends TransportSession {
       case 'message': {
         this.timers.active();
         const data = asBuffer(event.data); // a view of the core's bytes, not a copy
-        if (!event.isText || !this.textAsBytes) {
+        // `textAs: 'bytes'` (the endpoint's settings): text is handed over as its UTF-8, undecoded.
+        if (!event.isText || this.settings.textAs !== 'bytes') {
           this.emitNow('message', [event.isText ? decodeText(data) : data, !event.isText]);
           break;
         }
