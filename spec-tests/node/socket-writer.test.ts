@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SlowReaderError, SocketWriter } from '../../src/node/socket-writer.js';
+import { belowHighWaterMark, SlowReaderError, writeFrames, type WriterLimits } from '../../src/node/socket-writer.js';
 import { nextEvent, Resources, until } from '../helpers/node-peers.js';
 
 const resources = new Resources();
@@ -29,6 +29,15 @@ class RecordingDuplex extends Duplex {
   }
 }
 
+/** The writing functions bound to one stream and its limits, as a session calls them. */
+function writerFor(stream: Duplex, limits: WriterLimits) {
+  return {
+    write: (chunks: readonly Uint8Array[]) => writeFrames(stream, limits, chunks),
+    get belowHighWaterMark() { return belowHighWaterMark(stream, limits); },
+    get bufferedAmount() { return stream.writableLength; },
+  };
+}
+
 const tick = () => new Promise<void>((resolve) => process.nextTick(resolve));
 const bytes = (length: number, fill: number) => new Uint8Array(length).fill(fill);
 /** Whether `chunk` is a view of exactly `original`'s memory (not a copy). */
@@ -38,7 +47,7 @@ const sameMemory = (chunk: Uint8Array, original: Uint8Array) =>
 describe('corked writes', () => {
   it('[wsref] frames written in three calls of one tick reach the stream as one writev, every header and payload uncopied', async () => {
     const stream = new RecordingDuplex();
-    const writer = new SocketWriter(stream, { highWaterMark: 1 << 20, maxBufferedAmount: 1 << 20 });
+    const writer = writerFor(stream, { highWaterMark: 1 << 20, maxBufferedAmount: 1 << 20 });
     const pieces = [bytes(2, 1), bytes(4, 2), bytes(10, 3), bytes(4, 4), bytes(5000, 5)];
     // One array refilled for every call, as the core's outbox is: the writer must not keep it.
     const outbox: Uint8Array[] = [];
@@ -61,7 +70,7 @@ describe('corked writes', () => {
 
   it('[wsref] frames of different ticks leave separately, each tick corked once', async () => {
     const stream = new RecordingDuplex();
-    const writer = new SocketWriter(stream, { highWaterMark: 1 << 20, maxBufferedAmount: 1 << 20 });
+    const writer = writerFor(stream, { highWaterMark: 1 << 20, maxBufferedAmount: 1 << 20 });
     writer.write([bytes(2, 1), bytes(3, 1)]);
     await tick();
     writer.write([bytes(2, 2), bytes(3, 2)]);
@@ -74,7 +83,7 @@ describe('corked writes', () => {
 describe('a peer that does not read (RFC 6455 §10.4)', () => {
   it('[6455-10.4-1] [wsref] the frame that crosses maxBufferedAmount is still written; the next write drops the peer and returns a SlowReaderError', () => {
     const stream = new RecordingDuplex(false);
-    const writer = new SocketWriter(stream, { highWaterMark: 50, maxBufferedAmount: 100 });
+    const writer = writerFor(stream, { highWaterMark: 50, maxBufferedAmount: 100 });
     expect(writer.write([bytes(2, 0), bytes(78, 0)])).toBeUndefined(); // 0 queued before: written
     expect(writer.belowHighWaterMark).toBe(false); // 80 > 50: the application should wait
     expect(writer.write([bytes(2, 0), bytes(78, 0)])).toBeUndefined(); // 80 ≤ 100 queued before: written
@@ -89,7 +98,7 @@ describe('a peer that does not read (RFC 6455 §10.4)', () => {
 
   it('[6455-5.5.2-2] [6455-10.4-1] [wsref] a batch of many small frames (pongs answering a read full of pings) stops at the bound, not after the batch', () => {
     const stream = new RecordingDuplex(false); // never reads
-    const writer = new SocketWriter(stream, { highWaterMark: 500, maxBufferedAmount: 1000 });
+    const writer = writerFor(stream, { highWaterMark: 500, maxBufferedAmount: 1000 });
     const pongs = Array.from({ length: 50 }, () => bytes(127, 0x8a));
     const dropped = writer.write(pongs);
     expect(dropped).toBeInstanceOf(SlowReaderError);
@@ -99,7 +108,7 @@ describe('a peer that does not read (RFC 6455 §10.4)', () => {
 
   it('[6455-10.4-1] [wsref] one frame larger than maxBufferedAmount goes to a peer with nothing queued', async () => {
     const stream = new RecordingDuplex();
-    const writer = new SocketWriter(stream, { highWaterMark: 10, maxBufferedAmount: 100 });
+    const writer = writerFor(stream, { highWaterMark: 10, maxBufferedAmount: 100 });
     const payload = bytes(64 * 1024, 7);
     expect(writer.write([bytes(10, 0), payload])).toBeUndefined();
     await tick();
@@ -110,7 +119,7 @@ describe('a peer that does not read (RFC 6455 §10.4)', () => {
 
   it('[wsref] a write after the stream ended is refused, not an ERR_STREAM_WRITE_AFTER_END', async () => {
     const stream = new RecordingDuplex();
-    const writer = new SocketWriter(stream, { highWaterMark: 10, maxBufferedAmount: 100 });
+    const writer = writerFor(stream, { highWaterMark: 10, maxBufferedAmount: 100 });
     const errors: Error[] = [];
     stream.on('error', (e) => errors.push(e));
     stream.end();
@@ -130,7 +139,7 @@ describe('over loopback TCP', () => {
     const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
     resources.defer(() => socket.destroy());
     await nextEvent(socket, 'connect');
-    const writer = new SocketWriter(socket, { highWaterMark: 1 << 20, maxBufferedAmount: 1 << 20 });
+    const writer = writerFor(socket, { highWaterMark: 1 << 20, maxBufferedAmount: 1 << 20 });
     const expected: number[] = [];
     for (let i = 0; i < 50; i++) {
       const head = bytes(2, i);

@@ -1,6 +1,6 @@
 // A session's side toward its transport (RFC 6455 §7.1.1: the transport under the WebSocket
 // connection, closed and dropped on the protocol's terms): any `stream.Duplex` — a TCP or TLS
-// socket, an HTTP/2 stream (RFC 8441) — its shared listeners, its writer (socket-writer.ts), the
+// socket, an HTTP/2 stream (RFC 8441) — its shared listeners, the writing (socket-writer.ts), the
 // session's clocks (session-timers.ts), and the events the transport itself causes (error,
 // drain, close). `Session` (session.ts) adds the protocol side on top: the core and its events.
 
@@ -11,14 +11,12 @@ import { CloseCode, ReadyState, type CloseResult } from '../core/index.js';
 import { SessionSettings } from './defaults.js';
 import { SessionTimers, timesOpenConnection, UNTIMED, type ActivityClocks, type TimedSession } from './session-timers.js';
 import type { SessionEvents, SessionOptions } from './session-types.js';
-import { SocketWriter } from './socket-writer.js';
+import { belowHighWaterMark } from './socket-writer.js';
 
 /** The transport side of a `Session`; not used on its own. */
 export abstract class TransportSession extends EventEmitter<SessionEvents> {
   /** @internal The stream the WebSocket runs on: a TCP or TLS socket, or an HTTP/2 stream. */
   protected readonly transportStream: Duplex;
-  /** @internal Writes the core's output to `transportStream`: corked per tick, bounded by `maxBufferedAmount`. */
-  protected readonly writer: SocketWriter;
   /**
    * @internal Keepalive, idle and closing clocks: the session's own `SessionTimers` once something
    * is timed, the shared `UNTIMED` before (no keepalive, no idle timeout, not yet closing).
@@ -43,7 +41,6 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
     const settings = SessionSettings.of(options);
     this.settings = settings;
     this.transportStream = transport;
-    this.writer = new SocketWriter(transport, settings);
     this.timers = timesOpenConnection(settings) ? this.ownTimers() : UNTIMED;
     if (transport instanceof Socket) {
       // TCP (or TLS over it): no Nagle delay (frames are corked per tick already), no idle timeout of Node's.
@@ -80,13 +77,13 @@ export abstract class TransportSession extends EventEmitter<SessionEvents> {
    */
   get transport(): TransportKind { return kHttp2Stream in this.transportStream ? 'h2' : 'http/1.1'; }
   /** Bytes queued in the transport, not yet handed to the operating system. */
-  get bufferedAmount(): number { return this.writer.bufferedAmount; }
+  get bufferedAmount(): number { return this.transportStream.writableLength; }
   /** The peer's address, for logs (undefined when the transport does not say). */
   get remoteAddress(): string | undefined { return (this.transportStream as Partial<Socket>).remoteAddress; }
 
   /** Resolves when the transport's buffer has drained below `highWaterMark` (or the session closed). */
   drained(): Promise<void> {
-    if (this.writer.belowHighWaterMark || this.readyState === ReadyState.CLOSED) return Promise.resolve();
+    if (belowHighWaterMark(this.transportStream, this.settings) || this.readyState === ReadyState.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.off('drain', done);

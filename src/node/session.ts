@@ -11,6 +11,7 @@ import { internalError, ReadyState, type CloseResult, type Connection, type Conn
 import { checkTextToSend, type FragmentedSend } from './outgoing-text.js';
 import { asBuffer, decodeText, toBytes, type SendData } from './platform.js';
 import { TransportSession } from './session-transport.js';
+import { belowHighWaterMark, writeFrames } from './socket-writer.js';
 export type { TransportKind } from './session-transport.js';
 import type { SendOptions, SessionOptions } from './session-types.js';
 
@@ -86,7 +87,7 @@ export class Session extends TransportSession {
     this.fragmentedSend = fin ? undefined : { isText, open };
     this.flushOutput();
     this.timers.active();
-    return this.writer.belowHighWaterMark;
+    return belowHighWaterMark(this.transportStream, this.settings);
   }
 
   /** Sends a ping (RFC 6455 §5.5.2); at most 125 bytes. */
@@ -227,7 +228,7 @@ export class Session extends TransportSession {
     this.flushing = true;
     try {
       for (let chunks = this.#core.dataToSend(); chunks.length > 0; chunks = this.#core.dataToSend()) {
-        const dropped = this.writer.write(chunks);
+        const dropped = writeFrames(this.transportStream, this.settings, chunks);
         if (dropped) this.emitNow('error', [dropped]); // the peer does not read: dropped (1006)
       }
     } finally {
