@@ -2,13 +2,16 @@
 // connections are counted in the thousands, so every object one session keeps without need is
 // paid thousands of times. These tests pin the savings that are easy to undo without noticing:
 // the sessions of one endpoint share their settings; a session with neither keepalive nor idle
-// timeout keeps no clock of its own until the closing handshake needs one (RFC 6455 §7.1.1);
+// timeout keeps no clock of its own until the closing handshake needs one (RFC 6455 §7.1.1), and
+// with them the sessions of one endpoint share one sweep rather than a Node timer each; writing
+// keeps no object of its own;
 // its table of listeners stays small (V8's fast mode, not a dictionary); and the transport carries
 // the shared listeners only — the peer's FIN is answered by the stream itself, not by an 'end'
 // listener per connection. A few read the session's internals by name: what is kept is the point.
 import http from 'node:http';
 import v8 from 'node:v8';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PeriodicSweep } from '../../src/node/periodic-sweep.js';
 import { SessionTimers } from '../../src/node/session-timers.js';
 import { RECOMMENDED_HTTP_SERVER_OPTIONS, WebSocketServer, type Session } from '../../src/index.js';
 import { closeServer, listen, nextEvent, rawUpgrade, Resources, withTimeout } from '../helpers/node-peers.js';
@@ -71,6 +74,21 @@ describe('what an idle server session keeps', () => {
     const [first, second] = sessions.map((session) => kept(session, 'timers'));
     expect(first).toBeInstanceOf(SessionTimers);
     expect(first).not.toBe(second);
+  });
+
+  it('[wsref] with keepalive on, the sessions of one endpoint are checked by one shared sweep, not a Node timer each', async () => {
+    const { sessions } = await idleSessions(3, { pingInterval: 30_000 });
+    const sweeps = sessions.map((session) => Reflect.get(kept(session, 'timers') as object, 'checkedBy'));
+    expect(sweeps[0]).toBeInstanceOf(PeriodicSweep);
+    expect(new Set(sweeps).size).toBe(1);
+    const ownTimers = Object.values(kept(sessions[0]!, 'timers') as object).filter((value) => value instanceof Object && value.constructor.name === 'Timeout');
+    expect(ownTimers).toEqual([]);
+  });
+
+  it('[wsref] a session keeps no writer object: writing needs only its transport and its shared settings', async () => {
+    const { sessions } = await idleSessions(1);
+    expect(kept(sessions[0]!, 'writer')).toBeUndefined();
+    expect(Object.values(sessions[0]!).some((value) => value instanceof Object && value.constructor.name === 'SocketWriter')).toBe(false);
   });
 
   it('[6455-7.1.1-2] once the closing handshake starts the session gets its own clock, and a peer that never answers is dropped after closeTimeout', async () => {

@@ -117,7 +117,7 @@ describe('idle timeout', () => {
     expect(session.calls).toEqual(['idle close']);
   });
 
-  it('[wsref] keepalive and idle share one Node timer', () => {
+  it('[wsref] keepalive and idle of a session share one Node timer', () => {
     const { timers } = timersWith({ pingInterval: 1_000, pongTimeout: 500, idleTimeout: 3_000 });
     timers.opened();
     expect(vi.getTimerCount()).toBe(1);
@@ -129,6 +129,68 @@ describe('idle timeout', () => {
     const { timers } = timersWith({});
     timers.opened();
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('one sweep per endpoint, not a timer per session', () => {
+  /** `count` sessions on one settings object, as a server's sessions share theirs. */
+  function sessionsSharing(count: number, settings: Partial<TimerSettings>) {
+    const shared: TimerSettings = { ...OFF, ...settings };
+    return Array.from({ length: count }, () => {
+      const session = new RecordingSession();
+      return { session, timers: new SessionTimers(shared, session) };
+    });
+  }
+
+  it('[6455-5.5.2-4] 1,000 OPEN sessions of one endpoint with keepalive and idle timeout run one Node timer, and each is still pinged on its own silence', () => {
+    const sessions = sessionsSharing(1_000, { pingInterval: 1_000, pongTimeout: 500, idleTimeout: 60_000 });
+    for (const { timers } of sessions) timers.opened();
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(600);
+    sessions[0]!.timers.received(); // only the first one heard from its peer since
+    vi.advanceTimersByTime(600);
+    expect(sessions[0]!.session.calls).toEqual([]);
+    expect(sessions.slice(1).every(({ session }) => session.calls.join() === 'ping')).toBe(true);
+  });
+
+  it('[wsref] sessions on other settings (another endpoint) have their own sweep; the timer stops with the last session of each', () => {
+    const a = sessionsSharing(3, { pingInterval: 1_000 });
+    const b = sessionsSharing(2, { idleTimeout: 5_000 });
+    for (const { timers } of [...a, ...b]) timers.opened();
+    expect(vi.getTimerCount()).toBe(2);
+    for (const { timers } of a) timers.stop();
+    expect(vi.getTimerCount()).toBe(1);
+    b[0]!.timers.closing(); // closing leaves the sweep (its closeTimeout is 0: no close timer)
+    expect(vi.getTimerCount()).toBe(1);
+    b[1]!.timers.stop();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('[wsref] a session dropped by the sweep (no pong) leaves it during the sweep; the others are still checked in that run', () => {
+    const sessions = sessionsSharing(3, { pingInterval: 1_000, pongTimeout: 500 });
+    for (const { timers } of sessions) timers.opened();
+    vi.advanceTimersByTime(1_100); // all three pinged
+    sessions[2]!.timers.received(); // the third answers
+    vi.advanceTimersByTime(500); // the first two are dropped, in the same run
+    expect(sessions.map(({ session }) => session.calls.join())).toEqual([
+      'ping,drop: no pong within 500 ms',
+      'ping,drop: no pong within 500 ms',
+      'ping',
+    ]);
+    expect(vi.getTimerCount()).toBe(1); // the third is still checked
+  });
+
+  it('[wsref] a long pingInterval is checked at least once a second, so silences that began a second apart are pinged a second apart', () => {
+    const sessions = sessionsSharing(2, { pingInterval: 60_000 });
+    sessions[0]!.timers.opened();
+    vi.advanceTimersByTime(1_000);
+    sessions[1]!.timers.opened();
+    vi.advanceTimersByTime(58_900); // 59.9 s after the first opened
+    expect(sessions.map(({ session }) => session.calls.length)).toEqual([0, 0]);
+    vi.advanceTimersByTime(200); // 60.1 s: the sweep at 60 s pinged the first
+    expect(sessions.map(({ session }) => session.calls.length)).toEqual([1, 0]);
+    vi.advanceTimersByTime(1_000); // 61.1 s: the sweep at 61 s pinged the second
+    expect(sessions.map(({ session }) => session.calls.length)).toEqual([1, 1]);
   });
 });
 

@@ -6,6 +6,8 @@
 // tens of microseconds then, and that one message compressed without history. Decompressors are
 // never released: the peer may refer back into what it sent earlier (§7.2.2).
 
+import { PeriodicSweep } from './periodic-sweep.js';
+
 /** What the sweep needs of a compressor: whether it ran since the last sweep, and how to let its state go. */
 export interface QuietReleasable {
   ranSinceSweep: boolean;
@@ -15,41 +17,33 @@ export interface QuietReleasable {
 
 /**
  * Releases the compressors of one codec that stayed quiet for a whole period, one timer for all of
- * them: it runs only while some compressor holds state, and never keeps the process alive. A
- * compressor quiet for between `period` and twice `period` is released.
+ * them (periodic-sweep.ts): it runs only while some compressor holds state, and never keeps the
+ * process alive. A compressor quiet for between `period` and twice `period` is released.
  */
 export class QuietCompressorSweep {
   /** The compressors that hold state now. */
-  private readonly holding = new Set<QuietReleasable>();
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly holding: PeriodicSweep<QuietReleasable>;
 
   /** `period`: milliseconds, at least 1. */
   constructor(readonly period: number) {
     if (!Number.isFinite(period) || period < 1) throw new RangeError(`releaseQuietCompressorAfter must be a number of milliseconds of at least 1, got ${period}`);
+    this.holding = new PeriodicSweep(period, QuietCompressorSweep.visit);
   }
 
   /** `compressor` holds state and has just compressed a message. */
   ran(compressor: QuietReleasable): void {
     compressor.ranSinceSweep = true;
-    if (this.holding.has(compressor)) return;
     this.holding.add(compressor);
-    this.timer ??= setInterval(QuietCompressorSweep.sweep, this.period, this).unref();
   }
 
   /** `compressor` let go of its state (released, closed, or dropped after an error). */
   forget(compressor: QuietReleasable): void {
     this.holding.delete(compressor);
-    if (this.holding.size === 0 && this.timer !== undefined) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
   }
 
-  /** A static function with the sweep as argument: no closure per codec. */
-  private static sweep(self: QuietCompressorSweep): void {
-    for (const compressor of self.holding) {
-      if (compressor.ranSinceSweep) compressor.ranSinceSweep = false;
-      else compressor.release(); // calls forget(): deleting the entry being visited is safe for a Set
-    }
+  /** A compressor that ran since the last visit is marked for the next; one that did not is released (and forgotten). */
+  private static visit(compressor: QuietReleasable): void {
+    if (compressor.ranSinceSweep) compressor.ranSinceSweep = false;
+    else compressor.release();
   }
 }

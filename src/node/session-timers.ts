@@ -4,12 +4,16 @@
 // the closing handshake is dropped, §7.1.1 "MAY"/§7.1.7), and the client's grace before it
 // closes TCP itself (§7.1.1: the server should close first).
 //
-// One object per session and at most two Node timers at a time (one interval for keepalive and
-// idleness, one timeout for closing). The timer callbacks are static functions that get their
-// `SessionTimers` as an argument: no closure is made per connection, and idle connections are
-// counted in the thousands. A session with neither keepalive nor idle timeout (the default) has
-// nothing to time while it is OPEN: it shares `UNTIMED` and makes its own `SessionTimers` only
-// when the closing handshake starts.
+// Idle connections are counted in the thousands, so a session keeps little for its clocks. While
+// OPEN, keepalive and idleness are checked by one periodic sweep shared by every session with the
+// same settings (periodic-sweep.ts; a server's sessions share theirs), not by a timer each; a
+// session only keeps its timestamps and its place in that sweep. Closing has one Node timeout of
+// its own, while it runs. Timer callbacks are static functions that get their `SessionTimers` as
+// an argument: no closure is made per connection. A session with neither keepalive nor idle
+// timeout (the default) has nothing to time while it is OPEN: it shares `UNTIMED` and makes its
+// own `SessionTimers` only when the closing handshake starts.
+
+import { PeriodicSweep } from './periodic-sweep.js';
 
 /** What the timers do to their session. The session implements it (one small object). */
 export interface TimedSession {
@@ -57,12 +61,37 @@ export interface TimerSettings {
 /** How long a client waits, after a clean closing handshake, for the server to close TCP (§7.1.1). */
 export const CLIENT_CLOSE_GRACE = 1_000;
 
-/** The shortest period of the checking interval: a fine setting must not make a busy timer. */
+/** The shortest period of the checking sweep: a fine setting must not make a busy timer. */
 const MIN_CHECK_PERIOD = 10;
+/**
+ * The longest period of the checking sweep. Every session of an endpoint is checked at once, so
+ * a coarse sweep would send the pings of all sessions that fell silent within one period in one
+ * burst; at most a second apart, they go out about as spread as the silences began.
+ */
+const MAX_CHECK_PERIOD = 1_000;
+
+/** The sweep that checks the OPEN sessions running on `settings`: one per settings object, made on first use. */
+const sweeps = new WeakMap<TimerSettings, PeriodicSweep<SessionTimers>>();
+
+function activitySweepFor(settings: TimerSettings): PeriodicSweep<SessionTimers> {
+  let sweep = sweeps.get(settings);
+  if (sweep === undefined) {
+    // A quarter of the shortest period (10 ms to 1 s): a deadline is acted on at most that late.
+    const { pingInterval, pongTimeout, idleTimeout } = settings;
+    let shortest = Infinity;
+    if (pingInterval > 0) shortest = Math.min(pingInterval, pongTimeout > 0 ? pongTimeout : pingInterval);
+    if (idleTimeout > 0) shortest = Math.min(shortest, idleTimeout);
+    const period = Math.min(MAX_CHECK_PERIOD, Math.max(MIN_CHECK_PERIOD, shortest / 4));
+    sweep = new PeriodicSweep(period, SessionTimers.check);
+    sweeps.set(settings, sweep);
+  }
+  return sweep;
+}
 
 /** The keepalive, idle and closing clocks of one session. */
 export class SessionTimers implements ActivityClocks {
-  private checkTimer: NodeJS.Timeout | undefined;
+  /** While keepalive or idleness is checked: the endpoint's sweep this session is in. */
+  private checkedBy: PeriodicSweep<SessionTimers> | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   /** When the keepalive ping went out (0: none outstanding). Any incoming byte answers it. */
   private pingSentAt = 0;
@@ -76,14 +105,10 @@ export class SessionTimers implements ActivityClocks {
 
   /** The connection is OPEN: keepalive and idle timing start now. */
   opened(): void {
-    const { pingInterval, pongTimeout, idleTimeout } = this.settings;
     this.lastReceived = this.lastActivity = Date.now();
-    // One interval serves both clocks, ticking at a quarter of the shortest period (10 ms at least).
-    let shortest = Infinity;
-    if (pingInterval > 0) shortest = Math.min(pingInterval, pongTimeout > 0 ? pongTimeout : pingInterval);
-    if (idleTimeout > 0) shortest = Math.min(shortest, idleTimeout);
-    if (shortest === Infinity || this.checkTimer) return;
-    this.checkTimer = setInterval(SessionTimers.check, Math.max(MIN_CHECK_PERIOD, shortest / 4), this).unref();
+    if (!timesOpenConnection(this.settings) || this.checkedBy) return;
+    this.checkedBy = activitySweepFor(this.settings);
+    this.checkedBy.add(this);
   }
 
   /** Bytes arrived from the peer: the connection is alive (this answers an outstanding keepalive ping). */
@@ -132,8 +157,8 @@ export class SessionTimers implements ActivityClocks {
   }
 
   private stopChecks(): void {
-    clearInterval(this.checkTimer);
-    this.checkTimer = undefined;
+    this.checkedBy?.delete(this);
+    this.checkedBy = undefined;
   }
 
   private armCloseTimer(): void {
@@ -141,9 +166,9 @@ export class SessionTimers implements ActivityClocks {
     this.closeTimer = setTimeout(SessionTimers.closeTimedOut, this.settings.closeTimeout, this).unref();
   }
 
-  private static check(timers: SessionTimers): void {
+  /** @internal The sweep's visit: acts on a deadline that has passed (`now` is the sweep's). */
+  static check(timers: SessionTimers, now: number): void {
     const { pingInterval, pongTimeout, idleTimeout } = timers.settings;
-    const now = Date.now();
     if (pingInterval > 0) {
       if (timers.pingSentAt !== 0) {
         if (pongTimeout > 0 && now - timers.pingSentAt >= pongTimeout) {
