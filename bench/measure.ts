@@ -61,8 +61,8 @@ export interface Sample {
   impl: Impl;
   round: number;
   value: number;
-  /** Secondary numbers kept in the JSON. */
-  extra?: Record<string, number>;
+  /** Secondary numbers kept in the JSON (lists for per-block figures, as the latency scenario keeps). */
+  extra?: Record<string, number | readonly number[] | readonly string[]>;
 }
 
 /** Messages in flight: 32, fewer for big messages so at most 32 MiB is in flight (both servers buffer it). */

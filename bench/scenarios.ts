@@ -6,7 +6,8 @@
 // this tree's wsref (`after`) and the baseline commit's (`before`), in the same rounds, and raw
 // TCP stays out (its ceiling does not change with wsref).
 
-import type { LatencyResult, OpenResult, StartEchoTask } from './loadgen/client-tasks.js';
+import type { OpenResult, StartEchoTask } from './loadgen/client-tasks.js';
+import type { LatencyResult, LatencyTask } from './loadgen/latency-blocks.js';
 import type { EchoResult, EchoTask } from './loadgen/raw-tasks.js';
 import {
   benchDirFor,
@@ -70,20 +71,46 @@ async function echoScenario(load: Child, servers: Map<Impl, Child>, config: Benc
 
 // ─── Round-trip latency ─────────────────────────────────────────────────────────────────
 
+/** Blocks per implementation per round; `latencyMs` of recorded time per implementation is split over them. */
+const LATENCY_BLOCKS = 8;
+
+/**
+ * One load-generator run per round (../loadgen/latency-blocks.ts): a connection to every server,
+ * then short blocks taking turns between them, each implementation's p50 and p99 from the samples
+ * of all its blocks. The pairing stays per round, as everywhere.
+ */
 async function latencyScenario(load: Child, servers: Map<Impl, Child>, config: BenchConfig, samples: Sample[]): Promise<void> {
   for (let round = 1; round <= config.rounds; round++) {
-    for (const impl of orderFor(contenders(config, true), round)) {
-      const result = await load.request<LatencyResult>({
-        kind: 'latency',
-        url: url(servers.get(impl)!),
-        tcp: impl === 'tcp',
-        size: 32,
-        warmupMs: config.warmupMs,
-        durationMs: config.latencyMs,
-      });
-      const base = { scenario: 'latency', payload: 'binary', size: 32, impl, round, extra: { samples: result.samples, meanMicros: result.meanMicros } };
+    const order = orderFor(contenders(config, true), round);
+    const task: LatencyTask = {
+      kind: 'latency',
+      targets: order.map((impl) => ({ name: impl, url: url(servers.get(impl)!), tcp: impl === 'tcp' })),
+      size: 32,
+      warmupMs: config.warmupMs,
+      blocks: LATENCY_BLOCKS,
+      blockMs: config.latencyMs / LATENCY_BLOCKS,
+      // Long enough for a few hundred round trips after the server sat idle through the other blocks.
+      blockWarmupMs: config.warmupMs / 5,
+    };
+    const results = await load.request<Record<string, LatencyResult>>(task);
+    for (const impl of order) {
+      const result = results[impl]!;
+      const extra = {
+        samples: result.samples,
+        meanMicros: result.meanMicros,
+        blocks: task.blocks,
+        blockMs: task.blockMs,
+        blockWarmupMs: task.blockWarmupMs,
+        blockSamples: result.blockSamples,
+        blockStartsMs: result.blockStartsMs,
+        interleavedWith: order,
+      };
+      const base = { scenario: 'latency', payload: 'binary', size: 32, impl, round, extra };
       samples.push({ ...base, metric: 'p50', value: result.p50Micros }, { ...base, metric: 'p99', value: result.p99Micros });
-      config.log(`  latency ${impl.padEnd(6)} round ${round}: p50 ${result.p50Micros.toFixed(1)} µs, p99 ${result.p99Micros.toFixed(1)} µs (${result.samples} round trips)`);
+      config.log(
+        `  latency ${impl.padEnd(6)} round ${round}: p50 ${result.p50Micros.toFixed(1)} µs, p99 ${result.p99Micros.toFixed(1)} µs ` +
+          `(${result.samples} round trips in ${task.blocks} blocks)`,
+      );
     }
   }
 }

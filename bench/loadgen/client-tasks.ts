@@ -18,7 +18,7 @@ export type ClientLibrary = 'ws' | 'wsref' | 'tcp';
 export type MessageKind = 'binary' | 'text' | 'json';
 
 /** The few calls a run needs, over any of the libraries. */
-interface EchoClient {
+export interface EchoClient {
   send(data: Buffer | string): void;
   onMessage(listener: () => void): void;
   onDrop(listener: (why: string) => void): void;
@@ -74,12 +74,12 @@ async function tcpClient(url: string): Promise<EchoClient> {
   };
 }
 
-function open(library: ClientLibrary, url: string, deflate: boolean): Promise<EchoClient> {
+export function open(library: ClientLibrary, url: string, deflate: boolean): Promise<EchoClient> {
   return library === 'tcp' ? tcpClient(url) : library === 'wsref' ? wsrefClient(url, deflate) : wsClient(url, deflate);
 }
 
 /** Which library this process drives (BENCH_CLIENT; ws by default). */
-const LIBRARY: Exclude<ClientLibrary, 'tcp'> = process.env.BENCH_CLIENT === 'wsref' ? 'wsref' : 'ws';
+export const LIBRARY: Exclude<ClientLibrary, 'tcp'> = process.env.BENCH_CLIENT === 'wsref' ? 'wsref' : 'ws';
 
 /** What one `send()` passes: a Buffer for binary, a string for text (as applications send text). */
 function messageOf(kind: MessageKind, size: number): Buffer | string {
@@ -144,59 +144,6 @@ export function stopEcho(): { failure?: string } {
 export function cpuMark(): CpuMark {
   const usage = process.cpuUsage();
   return { type: 'cpu', cpuMicros: usage.user + usage.system, messages: received, atMs: performance.now() };
-}
-
-export interface LatencyTask {
-  kind: 'latency';
-  url: string;
-  tcp: boolean;
-  size: number;
-  warmupMs: number;
-  durationMs: number;
-}
-export interface LatencyResult {
-  samples: number;
-  p50Micros: number;
-  p99Micros: number;
-  meanMicros: number;
-}
-
-/** One message at a time: send, wait for the echo, record the round trip, send the next. */
-export async function runLatency(task: LatencyTask): Promise<LatencyResult> {
-  const client = await open(task.tcp ? 'tcp' : LIBRARY, task.url, false);
-  const message = binaryPayload(task.size);
-  const samples = new Float64Array(2_000_000);
-  let count = 0;
-  let recording = false;
-  let sending = true;
-  let failure: string | undefined;
-  let sentAt = 0n;
-  client.onDrop((why) => {
-    if (sending) failure ??= why;
-  });
-  const send = () => {
-    sentAt = process.hrtime.bigint();
-    client.send(message);
-  };
-  client.onMessage(() => {
-    const elapsed = Number(process.hrtime.bigint() - sentAt);
-    if (recording && count < samples.length) samples[count++] = elapsed;
-    if (sending) send();
-  });
-  send();
-  await sleep(task.warmupMs);
-  recording = true;
-  await sleep(task.durationMs);
-  recording = false;
-  sending = false;
-  client.terminate();
-  if (failure) throw new Error(`connection dropped during the run: ${failure}`);
-  if (count === 0) throw new Error('no round trip completed');
-  const sorted = samples.subarray(0, count).sort();
-  const quantile = (q: number) => sorted[Math.min(count - 1, Math.floor(q * count))]! / 1000;
-  let sum = 0;
-  for (let i = 0; i < count; i++) sum += sorted[i]!;
-  return { samples: count, p50Micros: quantile(0.5), p99Micros: quantile(0.99), meanMicros: sum / count / 1000 };
 }
 
 export interface OpenTask {

@@ -1,23 +1,23 @@
 // The load generator process: runs one task at a time for the harness (over IPC) and
 // answers with its result. It lives in its own process, apart from every server. Which
-// client library it drives is set by BENCH_CLIENT (./client-tasks.ts); `echo` is the raw,
-// batched "parser ceiling" run (./raw-tasks.ts).
+// client library it drives is set by BENCH_CLIENT (./client-tasks.ts); `latency` alternates
+// blocks of round trips between servers (./latency-blocks.ts); `echo` is the raw, batched
+// "parser ceiling" run (./raw-tasks.ts).
 
 import type { Reply, Request } from '../shared.js';
 import {
   cpuMark,
   runCloseAll,
-  runLatency,
   runOpen,
   startEcho,
   stopEcho,
   type CloseAllTask,
   type CpuTask,
-  type LatencyTask,
   type OpenTask,
   type StartEchoTask,
   type StopEchoTask,
 } from './client-tasks.js';
+import { runLatency, type LatencyTask } from './latency-blocks.js';
 import { closeMany, openMany, startEchoMany, stopEchoMany, type CloseManyTask, type OpenManyTask, type StartEchoManyTask, type StopEchoManyTask } from './many-sockets.js';
 import { runEcho, type EchoTask } from './raw-tasks.js';
 

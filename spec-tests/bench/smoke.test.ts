@@ -162,7 +162,7 @@ describe('benchmark harness', () => {
     }
   }, 60_000);
 
-  it('[wsref] every scenario runs end to end with tiny sizes and yields numbers for wsref and ws', async () => {
+  it('[wsref] every scenario runs end to end with tiny sizes and yields numbers for wsref and ws; latency pools blocks that alternate between the servers', async () => {
     const { samples } = await runScenarios(smokeConfig(['echo', 'latency', 'idle', 'deflate', 'client', 'ceiling']));
     const rows = buildRows(samples);
     const names = new Set(rows.map((r) => `${r.scenario} ${r.payload} ${r.metric}`));
@@ -189,6 +189,7 @@ describe('benchmark harness', () => {
       }
     }
     expect(rows.filter((r) => r.scenario === 'echo' && r.payload === 'binary' && r.metric === 'msg/s').every((r) => r.results.tcp !== undefined)).toBe(true);
+    expectInterleavedLatencyBlocks(samples);
   }, 180_000);
 
   it('[wsref] --baseline checks a commit out into a temporary worktree, runs its servers and clients beside this tree\'s, and removes it', async () => {
@@ -224,6 +225,34 @@ describe('benchmark harness', () => {
     expect(lines.join('\n')).toMatch(/checking it out into/);
   }, 180_000);
 });
+
+/**
+ * The latency samples of a round come from blocks that took turns between the servers: each
+ * server has the configured number of blocks, whose round trips add up to its total;
+ * block b of every server ran before block b+1 of any; the order flips every other block.
+ */
+function expectInterleavedLatencyBlocks(samples: readonly Sample[]): void {
+  const p99s = samples.filter((s) => s.scenario === 'latency' && s.metric === 'p99');
+  expect(p99s.map((s) => s.impl).sort()).toEqual(['tcp', 'ws', 'wsref']);
+  const order = p99s[0]!.extra!.interleavedWith as readonly string[];
+  const blocks = new Map<string, readonly number[]>();
+  for (const { impl, extra } of p99s) {
+    expect(extra!.interleavedWith).toEqual(order);
+    const blockSamples = extra!.blockSamples as readonly number[];
+    const starts = extra!.blockStartsMs as readonly number[];
+    expect([extra!.blocks, blockSamples.length, starts.length], impl).toEqual([8, 8, 8]);
+    // (A block of this tiny run may record nothing when the shared machine stalls the process.)
+    expect(blockSamples.every((n) => Number.isInteger(n) && n >= 0), `${impl} blocks ${blockSamples.join(' ')}`).toBe(true);
+    expect(blockSamples.reduce((a, b) => a + b, 0)).toBe(extra!.samples);
+    expect(extra!.samples).toBeGreaterThan(0);
+    blocks.set(impl, starts);
+  }
+  for (let b = 0; b < 8; b++) {
+    const ranInOrder = [...order].sort((x, y) => blocks.get(x)![b]! - blocks.get(y)![b]!);
+    expect(ranInOrder, `block ${b}`).toEqual(b % 2 === 0 ? order : [...order].reverse());
+    if (b < 7) expect(Math.max(...order.map((impl) => blocks.get(impl)![b]!))).toBeLessThan(Math.min(...order.map((impl) => blocks.get(impl)![b + 1]!)));
+  }
+}
 
 function smokeConfig(scenarios: BenchConfig['scenarios']): BenchConfig {
   return {
