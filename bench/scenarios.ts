@@ -81,7 +81,10 @@ const LATENCY_BLOCKS = 8;
  */
 async function latencyScenario(load: Child, servers: Map<Impl, Child>, config: BenchConfig, samples: Sample[]): Promise<void> {
   for (let round = 1; round <= config.rounds; round++) {
-    const order = orderFor(contenders(config, true), round);
+    // Raw TCP (when it runs) goes between the pair: with the order reversed every other block,
+    // wsref's turns and ws's are then mirror images, neither always the one next to TCP.
+    const [subject, reference, ...tcp] = contenders(config, true);
+    const order = orderFor([subject!, ...tcp, reference!], round);
     const task: LatencyTask = {
       kind: 'latency',
       targets: order.map((impl) => ({ name: impl, url: url(servers.get(impl)!), tcp: impl === 'tcp' })),

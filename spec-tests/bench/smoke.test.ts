@@ -235,6 +235,8 @@ function expectInterleavedLatencyBlocks(samples: readonly Sample[]): void {
   const p99s = samples.filter((s) => s.scenario === 'latency' && s.metric === 'p99');
   expect(p99s.map((s) => s.impl).sort()).toEqual(['tcp', 'ws', 'wsref']);
   const order = p99s[0]!.extra!.interleavedWith as readonly string[];
+  // TCP in the middle: wsref and ws take mirror-image turns (ABBA…), neither always beside TCP.
+  expect(order[1]).toBe('tcp');
   const blocks = new Map<string, readonly number[]>();
   for (const { impl, extra } of p99s) {
     expect(extra!.interleavedWith).toEqual(order);
