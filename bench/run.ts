@@ -124,6 +124,9 @@ const METHOD = [
   'ratio is wsref ÷ ws computed per round, and the table shows the median of those per-round ratios (min–max of the',
   'rounds in parentheses). Deflate: the same permessage-deflate settings on every side (threshold 1 KiB, 15-bit windows,',
   'context takeover both ways, level 6, memLevel 8). text-string: both servers decode to a string and send a string.',
+  'Latency (32 B, one message in flight): in each round the load generator holds a connection to every server and switches',
+  'between them in 8 short blocks per server (order reversed every other block, each block opening with unrecorded round',
+  'trips), then takes p50/p99 from each server\'s pooled samples, so a stall of the machine falls on all servers alike.',
 ].join('\n');
 const BASELINE_METHOD = [
   `Method (--baseline): the same rounds, scenarios and sizes, with this tree's wsref ("after") and the wsref of ${baselineRef}`,
