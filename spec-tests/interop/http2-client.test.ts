@@ -105,3 +105,20 @@ describe.runIf(runTls)('connect(url, { http2: true })', () => {
     expect(await echo(viaH2, 'auto')).toEqual(['auto', false]);
   });
 });
+
+describe('connect(url, { http2: true }) without TLS (h2c)', () => {
+  it('[wsref] the client opens its connection window wide (RFC 9113 §6.9), so the server\'s messages on 20 WebSockets never wait on one another: the server may send at least every stream\'s window at once', async () => {
+    const streams = 20;
+    const endpoint = await startHttp2Endpoint(resources, { tls: false });
+    const h2Sessions: http2.ServerHttp2Session[] = [];
+    endpoint.server.on('session', (s: http2.ServerHttp2Session) => h2Sessions.push(s));
+    const sessions = await Promise.all(Array.from({ length: streams }, () => connect(`ws://127.0.0.1:${endpoint.port}/ws`, { http2: true })));
+    for (const s of sessions) resources.defer(() => s.terminate());
+    const message = Buffer.alloc(1024, 6);
+    const echoes = await Promise.all(sessions.map((s) => echo(s, message)));
+    expect(echoes.every(([data]) => Buffer.compare(data as Buffer, message) === 0)).toBe(true);
+    expect(h2Sessions).toHaveLength(1);
+    // Node's default would be 65,535 octets for all of them together (RFC 9113 §6.9.2).
+    expect(h2Sessions[0]!.state.remoteWindowSize).toBeGreaterThanOrEqual(streams * 65_535);
+  });
+});

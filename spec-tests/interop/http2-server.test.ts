@@ -182,6 +182,51 @@ describe('h2c (HTTP/2 without TLS)', () => {
   });
 });
 
+describe('flow control: a WebSocket is held back by its own stream only', () => {
+  // Node's http2 leaves the connection-level window at 65,535 octets (RFC 9113 §6.9.2), shared by
+  // every stream: with more than about 60 WebSockets each sending 1 KiB, the rest waited a round
+  // trip for a WINDOW_UPDATE, and the server's cost per message grew with the streams (issue #15).
+  it('[wsref] the server opens the connection window wide (RFC 9113 §6.9) once a WebSocket arrives: 100 streams with a 1 KiB message each all fit in it, ordinary requests leave it alone', async () => {
+    const streams = 100;
+    const { origin } = await startHttp2Endpoint(resources, { tls: false });
+    const client = await connectHttp2(resources, origin);
+    const page = await openStream(client, { ':method': 'GET', ':path': '/' });
+    page.stream.end();
+    await page.ended;
+    expect(client.state.remoteWindowSize).toBe(65_535); // a connection without a WebSocket keeps the default
+
+    const opened = await Promise.all(Array.from({ length: streams }, () => openStream(client, extendedConnect('http'))));
+    expect(opened.map((o) => o.response?.[':status'])).toEqual(Array(streams).fill(200));
+    // What the server lets this client send on the connection, as its WINDOW_UPDATE on stream 0 said:
+    // at least every stream's own window (65,535 octets each), so none waits for the others.
+    expect(client.state.remoteWindowSize).toBeGreaterThanOrEqual(streams * 65_535);
+    const message = Buffer.alloc(1024, 5);
+    for (const { stream } of opened) stream.write(encodeFrame(OP.binary, message, { mask: true }));
+    const echoes = await Promise.all(opened.map(({ frames }) => frameCount(frames, 1, 'an echo')));
+    expect(echoes.every(([frame]) => frame!.payload.equals(message))).toBe(true);
+  });
+
+  it('[wsref] with the connection window open, a paused session still stops its peer at its stream\'s window (65,535 octets) while another WebSocket on the connection keeps echoing; resumed, the rest arrives', async () => {
+    const endpoint = await startHttp2Endpoint(resources, { tls: false });
+    const client = await connectHttp2(resources, endpoint.origin);
+    const slow = await openStream(client, extendedConnect('http'));
+    const busy = await openStream(client, extendedConnect('http'));
+    await until(() => endpoint.connections.length === 2);
+    const [paused] = endpoint.connections as [typeof endpoint.connections[0]];
+    paused.session.pause();
+    const large = Buffer.alloc(300_000, 9);
+    slow.stream.write(encodeFrame(OP.binary, large, { mask: true }));
+    const arrived = () => paused.request.stream.readableLength;
+    await until(() => arrived() === 65_535);
+    busy.stream.write(encodeFrame(OP.text, 'still flowing', { mask: true }));
+    expect((await frameCount(busy.frames, 1, 'the other stream\'s echo'))[0]!.payload.toString()).toBe('still flowing');
+    expect(arrived()).toBe(65_535); // no more than its stream window, though the connection's is far larger
+    paused.session.resume();
+    const [echo] = await frameCount(slow.frames, 1, 'the large echo');
+    expect(echo!.payload.equals(large)).toBe(true);
+  });
+});
+
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
   if (!condition()) throw new Error('condition not reached in 2 s');

@@ -11,7 +11,7 @@ import { buildExtendedConnectRequest, validateExtendedConnectResponse } from '..
 import type { ClientOptions } from './client-options.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT } from './defaults.js';
 import { buildExtensionFactories } from './extensions.js';
-import { asSessionTransport, CANCEL, resetStream } from './http2-stream-transport.js';
+import { asSessionTransport, CANCEL, openConnectionWindow, resetStream } from './http2-stream-transport.js';
 import { allocateUnzeroed } from './allocate.js';
 import { nativeUtf8Check } from './platform.js';
 import { Session } from './session.js';
@@ -145,6 +145,8 @@ function sharedConnection(uri: WebSocketUri, tlsOptions: tls.ConnectionOptions |
         reject(new Http2Unavailable(`${origin} does not offer WebSocket over HTTP/2: its SETTINGS lack ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441 §3)`));
         return;
       }
+      // RFC 9113 §6.9: the connection carries only WebSockets, each held back by its own stream's window.
+      openConnectionWindow(h2);
       resolve({ h2, streams: 0, retire });
     });
   });

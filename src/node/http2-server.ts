@@ -20,7 +20,7 @@ import {
   type ValidatedExtendedConnect,
 } from '../core/handshake/extended-connect.js';
 import type { Extension } from '../core/extensions/extension.js';
-import { asSessionTransport, resetStream } from './http2-stream-transport.js';
+import { asSessionTransport, openConnectionWindow, resetStream } from './http2-stream-transport.js';
 import type { Session } from './session.js';
 
 /**
@@ -102,6 +102,8 @@ export async function handleExtendedConnect(endpoint: StreamEndpoint, request: h
     const answer = answerExtendedConnect(handshake, endpoint.answerOptions(incoming));
     clearTimeout(timer);
     stream.off('error', ignoreError);
+    // RFC 9113 §6.9: the connection's window opened wide, so that only each stream's own holds a WebSocket back.
+    openConnectionWindow(stream.session);
     // RFC 8441 §5: :status 200 without END_STREAM; the stream now carries RFC 6455 frames.
     stream.respond(answer.headers);
     return endpoint.openSession(asSessionTransport(stream), answer, incoming);

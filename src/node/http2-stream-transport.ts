@@ -1,6 +1,8 @@
 // RFC 8441 §5 on Node: an HTTP/2 stream as the transport of a Session, "as if it were the TCP
 // connection" — END_STREAM where TCP would send FIN, RST_STREAM with CANCEL where a WebSocket
 // that fails would drop TCP. Shared by the server (http2-server.ts) and the client (http2-client.ts).
+// Each WebSocket is held back by its own stream's flow-control window only, as a TCP connection of
+// its own would be: the connection-level window (RFC 9113 §5.2, §6.9) is opened wide.
 
 import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
@@ -26,6 +28,28 @@ export function asSessionTransport(stream: http2.Http2Stream): Duplex {
     return destroy.call(this, error);
   } as typeof stream.destroy;
   return stream;
+}
+
+/** The largest flow-control window a receiver may grant, 2^31 − 1 octets (RFC 9113 §6.9.1). */
+export const MAX_WINDOW = 2 ** 31 - 1;
+
+/** HTTP/2 connections whose connection-level window has been opened already. */
+const opened = new WeakSet<http2.Http2Session>();
+
+/**
+ * Opens the connection-level receive window of `session` to MAX_WINDOW, once per connection, when
+ * it first carries a WebSocket (a WINDOW_UPDATE on stream 0, RFC 9113 §6.9). Left at the default
+ * 65,535 octets, that one window is shared by every stream: a few dozen WebSockets with a message
+ * in flight each fill it, and every further message waits a round trip for a WINDOW_UPDATE, so
+ * the cost per message grows with the number of streams. The connection window never bounded
+ * memory in Node anyway: it credits the connection as soon as bytes arrive, and only a stream's
+ * own window (65,535 octets, credited while its reader reads) holds back a peer whose WebSocket
+ * is paused or slow — that bound stays as it was.
+ */
+export function openConnectionWindow(session: http2.Http2Session | undefined): void {
+  if (!session || session.destroyed || session.closed || opened.has(session)) return;
+  opened.add(session);
+  session.setLocalWindowSize(MAX_WINDOW);
 }
 
 /** Sends RST_STREAM with `code` (RFC 9113 §6.4) unless the stream is already closed. */
