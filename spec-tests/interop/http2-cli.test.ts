@@ -81,6 +81,8 @@ describe('wsref serve --http2 --tls-self-signed', () => {
     const echoed = nextEvent<[Buffer]>(ws, 'message', 5_000);
     ws.send('over http/1.1');
     expect(String((await echoed)[0])).toBe('over http/1.1');
+    // The echo can overtake the command's own output (another pipe): wait for its line about it.
+    await until(() => cli.output().includes('> #2 text: over http/1.1 (echo)'), 5_000, 'wsref serve to print the echo');
 
     out = cli.output();
     expect(out).not.toMatch(/WSREF_SLOW_HEAD_TIMEOUT/); // the HTTP/1.1 side's request head is bounded too (RFC 6455 §10.7)

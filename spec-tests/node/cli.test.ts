@@ -4,11 +4,14 @@
 // handshake (RFC 6455 §4) and every frame field by field with its section (§5.2).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as WsClient, WebSocketServer as WsServer, type RawData } from 'ws';
+import { hasOpenssl, selfSignedCertificate, systemPeerGate } from '../helpers/node-peers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -260,6 +263,106 @@ describe('wsref connect', () => {
     const client = wsref(['connect', `ws://127.0.0.1:${port}/`]);
     expect(await client.exited).toBe(1);
     expect(client.errors()).toContain(`! could not connect to ws://127.0.0.1:${port}/`);
+  });
+});
+
+describe('wsref connect to wss:// (--ca, --insecure), over HTTP/1.1 and HTTP/2', () => {
+  const withOpenssl = systemPeerGate('openssl (wsref serve --tls-self-signed)', hasOpenssl());
+  const FINGERPRINT = /(?:[0-9A-F]{2}:){31}[0-9A-F]{2}/;
+
+  /** `wsref serve --tls-self-signed --echo` on a free port, and what it prints: the fingerprint, and the hint naming its certificate file. */
+  async function selfSignedServe(http2: boolean) {
+    const serve = wsref(['serve', '--tls-self-signed', '--port', '0', '--echo', ...(http2 ? ['--http2'] : [])]);
+    const [fingerprint] = await serve.waitFor(new RegExp(`(?<=self-signed certificate )${FINGERPRINT.source}`), 20_000);
+    const hint = /^\* to connect: wsref connect --ca (\S+)( --http2)? (wss:\/\/127\.0\.0\.1:\d+\/) /m;
+    const [, certFile, http2Flag, url] = await serve.waitFor(hint);
+    expect(Boolean(http2Flag)).toBe(http2);
+    return { serve, url: url!, fingerprint, certFile: certFile! };
+  }
+
+  /** Types a line into `wsref connect`, waits for the echo, then ends its input: it closes with 1000 and exits 0. */
+  async function echoOnce(client: Running, text: string) {
+    await client.waitFor(/^\* connected to wss:/m);
+    client.child.stdin.write(`${text}\n`);
+    await client.waitFor(new RegExp(`^< text: ${text}$`, 'm'));
+    client.child.stdin.end();
+    expect(await withTimeout(client.exited, 10_000, 'connect to exit'), client.errors()).toBe(0);
+  }
+
+  for (const [transport, http2Ids, flags] of [['HTTP/1.1', '', []], ['HTTP/2', ', 8441-5-1, 8441-5-2', ['--http2']]] as const) {
+    const connectedLine = transport === 'HTTP/2' ? /\* #1 connected from 127\.0\.0\.1:\d+ to \/ \(HTTP\/2 stream\)/ : /\* #1 connected from 127\.0\.0\.1:\d+ to \/\n/;
+
+    it.runIf(withOpenssl)(`[6455-4.1-13, 6455-4.1-15, 6455-10.6-1${http2Ids}] ${transport}: --ca with the file serve --tls-self-signed names verifies its certificate and a typed line is echoed; serve removes the file when it stops`, async () => {
+      const { serve, url, certFile } = await selfSignedServe(transport === 'HTTP/2');
+      expect(readFileSync(certFile, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/); // the certificate only, never the key
+      const client = wsref(['connect', '--ca', certFile, ...flags, url]);
+      await echoOnce(client, 'over tls');
+      expect(client.errors()).toBe('');
+      await serve.waitFor(connectedLine);
+      serve.child.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
+      expect(existsSync(certFile)).toBe(false);
+      expect(existsSync(path.dirname(certFile))).toBe(false);
+    });
+
+    it.runIf(withOpenssl)(`[6455-4.1-13${http2Ids}] ${transport}: --insecure (-k) connects without checking, warns once on stderr, and shows the fingerprint serve printed`, async () => {
+      const { serve, url, fingerprint } = await selfSignedServe(transport === 'HTTP/2');
+      const client = wsref(['connect', '-k', ...flags, url]);
+      await echoOnce(client, 'unchecked');
+      expect(client.errors()).toBe("wsref: warning: --insecure: the server's certificate is not checked, so anyone on the way can read and change this connection\n");
+      expect(client.output()).toContain(`* the server's certificate, not verified: SHA-256 ${fingerprint}\n`);
+      await serve.waitFor(connectedLine);
+    });
+
+    it.runIf(withOpenssl)(`[6455-4.1-14] ${transport}: without --ca or --insecure, or with --ca naming another certificate, the TLS handshake fails the connection: one line that says why, exit 1, no stack trace`, async () => {
+      const { url } = await selfSignedServe(transport === 'HTTP/2');
+      const otherDir = mkdtempSync(path.join(tmpdir(), 'wsref-cli-test-'));
+      try {
+        const other = path.join(otherDir, 'other.pem');
+        writeFileSync(other, selfSignedCertificate()!.cert);
+        const [untrusted, wrongCa] = [wsref(['connect', ...flags, url]), wsref(['connect', '--ca', other, ...flags, url])];
+        expect(await Promise.all([untrusted.exited, wrongCa.exited])).toEqual([1, 1]);
+        expect(untrusted.errors()).toMatch(new RegExp(`^! could not connect to ${url}: .*self-signed certificate; the server's certificate is not signed by an authority Node trusts: trust it with --ca FILE \\(wsref serve --tls-self-signed names its file\\), or skip the check with --insecure\n$`));
+        expect(wrongCa.errors()).toMatch(new RegExp(`^! could not connect to ${url}: .*self-signed certificate; the certificates given with --ca do not vouch for the server's\n$`));
+        expect([untrusted.output(), wrongCa.output()]).toEqual(['', '']);
+      } finally {
+        rmSync(otherDir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('[wsref] a --ca file that is missing, a folder, not PEM, a broken certificate or endless: one line naming the file, exit 1, before any connection', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wsref-cli-test-'));
+    try {
+      const broken = path.join(dir, 'broken.pem');
+      writeFileSync(broken, '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n');
+      const cases = [path.join(dir, 'missing.pem'), dir, 'package.json', broken, '/dev/zero'];
+      // Port 1 on loopback: were a connection attempted, the error would be ECONNREFUSED instead.
+      const runs = cases.map((file) => wsref(['connect', '--ca', file, 'wss://127.0.0.1:1/']));
+      expect(await Promise.all(runs.map((run) => run.exited))).toEqual([1, 1, 1, 1, 1]);
+      const lines = runs.map((run) => run.errors());
+      for (const [i, line] of lines.entries()) expect(line, line).toMatch(new RegExp(`^wsref: --ca ${cases[i]}: [^\n]+\n$`));
+      expect(lines[0]).toContain('ENOENT');
+      expect(lines[1]).toContain('EISDIR');
+      expect(lines[2]).toContain('no PEM certificate in it');
+      expect(lines[3]).toContain('not a PEM certificate');
+      expect(lines[4]).toContain('larger than 4 MiB');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('[6455-4.1-13] --ca or --insecure with a ws:// URL (no TLS, so no certificate) is a usage error, and so are both at once: exit 2', async () => {
+    const runs = [
+      wsref(['connect', '--insecure', 'ws://127.0.0.1:1/']),
+      wsref(['connect', '--ca', 'package.json', 'ws://127.0.0.1:1/']),
+      wsref(['connect', '-k', '--ca', 'package.json', 'wss://127.0.0.1:1/']),
+    ];
+    expect(await Promise.all(runs.map((run) => run.exited))).toEqual([2, 2, 2]);
+    expect(runs[0]!.errors()).toMatch(/^wsref: --insecure is for wss:\/\/ URLs: ws:\/\/127\.0\.0\.1:1\/ has no TLS and no certificate\n/);
+    expect(runs[1]!.errors()).toMatch(/^wsref: --ca is for wss:\/\/ URLs: /);
+    expect(runs[2]!.errors()).toMatch(/^wsref: choose one of --ca \(check the certificate against FILE\) and --insecure \(check nothing\)\n/);
+    for (const run of runs) expect(run.errors()).toContain('--insecure, -k'); // the usage text follows
   });
 });
 

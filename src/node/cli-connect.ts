@@ -4,16 +4,18 @@
 
 import type { Socket } from 'node:net';
 import readline from 'node:readline';
+import { TLSSocket } from 'node:tls';
 import { CloseCode, ReadyState } from '../core/index.js';
 import { connect, type ClientOptions } from './client.js';
 import { describeClose, describeMessage } from './cli-messages.js';
+import { certificateAdvice } from './cli-tls.js';
 import type { CliIO } from './cli-io.js';
 import type { Session } from './session.js';
 import { formatHttp2Head } from './http2-trace.js';
 import { createWireTrace, tapSocket } from './trace-format.js';
 
 /** The usage line shown when `wsref connect` is missing its URL or has too many arguments. */
-export const CONNECT_USAGE = 'usage: wsref connect ws://HOST:PORT/PATH [--echo] [--trace] [--deflate] [--subprotocol NAME] [--header \'K: V\'] [--origin ORIGIN] [--http2]';
+export const CONNECT_USAGE = 'usage: wsref connect ws://HOST:PORT/PATH [--echo] [--trace] [--deflate] [--subprotocol NAME] [--header \'K: V\'] [--origin ORIGIN] [--http2] [--ca FILE | --insecure]';
 
 /** Printed once the connection is open, so that a learner knows how to talk to the peer. */
 export const SENDING_HINT = '* type a line and press Enter to send it as a text message; /ping [text], /close CODE REASON (e.g. /close 1000 bye), /help';
@@ -34,31 +36,37 @@ export interface ConnectSettings {
 
 export async function connectCommand(url: string, settings: ConnectSettings, io: CliIO): Promise<number> {
   let session: Session;
+  /** The TLS connection under a wss:// WebSocket (over HTTP/2, the one its stream belongs to). */
+  let tlsSocket: TLSSocket | undefined;
   try {
     session = await connect(url, {
       ...settings.options,
-      ...(settings.trace
-        ? {
-            onSocket: (socket: Socket) => {
-              const trace = createWireTrace({ role: 'client', print: io.out, sentStartsWithHttp: true, receivedStartsWithHttp: true });
-              tapSocket(socket, trace.sent, trace.received);
-            },
-            // RFC 8441: the handshake is HTTP/2 fields, the stream then carries RFC 6455 frames.
-            onHttp2Stream: (stream, request) => {
-              io.out(formatHttp2Head(request, 'request'));
-              stream.once('response', (headers) => io.out(formatHttp2Head(headers, 'response')));
-              const trace = createWireTrace({ role: 'client', print: io.out, sentStartsWithHttp: false, receivedStartsWithHttp: false });
-              tapSocket(stream as unknown as Socket, trace.sent, trace.received);
-            },
-          }
-        : {}),
+      onSocket: (socket: Socket) => {
+        if (socket instanceof TLSSocket) tlsSocket = socket;
+        if (!settings.trace) return;
+        const trace = createWireTrace({ role: 'client', print: io.out, sentStartsWithHttp: true, receivedStartsWithHttp: true });
+        tapSocket(socket, trace.sent, trace.received);
+      },
+      onHttp2Stream: (stream, request) => {
+        if (stream.session?.socket instanceof TLSSocket) tlsSocket = stream.session.socket;
+        if (!settings.trace) return;
+        // RFC 8441: the handshake is HTTP/2 fields, the stream then carries RFC 6455 frames.
+        io.out(formatHttp2Head(request, 'request'));
+        stream.once('response', (headers) => io.out(formatHttp2Head(headers, 'response')));
+        const trace = createWireTrace({ role: 'client', print: io.out, sentStartsWithHttp: false, receivedStartsWithHttp: false });
+        tapSocket(stream as unknown as Socket, trace.sent, trace.received);
+      },
     });
   } catch (error) {
-    io.err(`! could not connect to ${url}: ${(error as Error).message}`);
+    io.err(`! could not connect to ${url}: ${(error as Error).message}${certificateAdvice(error, settings.options.tls)}`);
     return 1;
   }
   const negotiated = [session.protocol && `subprotocol ${session.protocol}`, session.extensions && `extensions ${session.extensions}`].filter(Boolean);
   io.out(`* connected to ${url}${negotiated.length ? ` (${negotiated.join(', ')})` : ''}`);
+  if (settings.options.tls?.rejectUnauthorized === false) {
+    // --insecure: nothing was checked, so show what a careful user can compare by hand (wsref serve prints it).
+    io.out(`* the server's certificate, not verified: SHA-256 ${tlsSocket?.getPeerX509Certificate()?.fingerprint256 ?? 'unknown'}`);
+  }
   if (!settings.echo) io.out(SENDING_HINT);
   const closed = new Promise<boolean>((resolve) =>
     session.on('close', (code, reason, wasClean) => {

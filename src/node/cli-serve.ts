@@ -140,6 +140,12 @@ export async function serve(settings: ServeSettings, io: CliIO): Promise<number>
     settings.trace && 'tracing',
   ].filter(Boolean);
   io.out(`* listening on ${scheme}://${host}:${address.port}/ (${features.join(', ')}); Ctrl-C stops`);
+  if (settings.tls?.certFile) {
+    // The certificate names loopback too (cli-tls.ts), so a server on every address is reached there.
+    const reach = host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
+    const command = ['wsref connect --ca', shellQuoted(settings.tls.certFile), settings.http2 ? '--http2' : '', `wss://${reach}:${address.port}/`].filter(Boolean).join(' ');
+    io.out(`* to connect: ${command}   (or --insecure, comparing the fingerprint; the file goes when the server stops)`);
+  }
 
   let lines: readline.Interface | undefined;
   if (settings.mode === 'print') {
@@ -153,6 +159,11 @@ export async function serve(settings: ServeSettings, io: CliIO): Promise<number>
   for (const socket of sockets) socket.destroy();
   await new Promise((resolve) => server.close(resolve));
   return 0;
+}
+
+/** `text` as one shell word, quoted only when it needs to be. */
+function shellQuoted(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** `--trace` for a WebSocket over HTTP/2: the CONNECT's fields, the answer's, then the frames on the stream. */

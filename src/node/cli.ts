@@ -5,17 +5,19 @@
 //   wsref serve   [--port 8080] [--host 127.0.0.1] [--echo | --chat] [--trace] [--deflate]
 //                 [--tls-self-signed | --tls-cert FILE --tls-key FILE] [--http2]
 //   wsref connect URL [--echo] [--subprotocol x]... [--header 'K: V']... [--trace] [--deflate]
+//                 [--http2] [--ca FILE | --insecure]
 //   wsref --version | --help
 //
 // The serve command lives in cli-serve.ts (its TLS in cli-tls.ts), the connect command in
-// cli-connect.ts, the one-line message descriptions in cli-messages.ts.
+// cli-connect.ts (whom it trusts over wss://, --ca and --insecure, in cli-tls.ts too), the
+// one-line message descriptions in cli-messages.ts.
 
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONNECT_USAGE, connectCommand } from './cli-connect.js';
 import { serve } from './cli-serve.js';
-import { makeSelfSignedCertificate, readTlsFiles, TlsSetupError, type TlsMaterial } from './cli-tls.js';
+import { INSECURE_WARNING, makeSelfSignedCertificate, readTlsFiles, TlsSetupError, trustOptions, type TlsMaterial } from './cli-tls.js';
 import { processIO, type CliIO } from './cli-io.js';
 
 /** `wsref serve` listens on this port unless told otherwise. */
@@ -42,6 +44,9 @@ Usage:
       --header, -H 'K: V'       add a request header (repeatable)
       --origin ORIGIN           send an Origin header
       --http2                   open it as a stream of an HTTP/2 connection (RFC 8441)
+      --ca FILE                 wss:// only: trust the PEM certificate(s) in FILE, e.g. the one
+                                serve --tls-self-signed names, INSTEAD of Node's built-in roots
+      --insecure, -k            wss:// only: do not check the server's certificate (warns)
       once connected: type a line to send it as text; /ping [text], /close CODE REASON, /help
 Both:
       --trace, -t               print the handshake and every frame, field by field (RFC 6455 §4, §5.2)
@@ -72,6 +77,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO, versi
         header: { type: 'string', short: 'H', multiple: true },
         origin: { type: 'string' },
         http2: { type: 'boolean' },
+        ca: { type: 'string' },
+        insecure: { type: 'boolean', short: 'k' },
         'tls-self-signed': { type: 'boolean' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -97,20 +104,25 @@ export async function main(argv: readonly string[], io: CliIO = processIO, versi
     if (command === 'serve' && rest.length === 0) {
       if (values.echo && values.chat) throw new UsageError('choose one of --echo and --chat');
       const host = values.host ?? DEFAULT_HOST;
+      const port = values.port === undefined ? DEFAULT_PORT : parsePort(values.port); // before a certificate file is made
       const tls = serveTls(values['tls-self-signed'], values['tls-cert'], values['tls-key'], host);
       if (values.http2 && !tls) throw new UsageError('serve --http2 needs TLS (browsers speak HTTP/2 only over TLS): add --tls-self-signed, or --tls-cert FILE --tls-key FILE');
-      return await serve(
-        {
-          port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port),
-          host,
-          mode: values.echo ? 'echo' : values.chat ? 'chat' : 'print',
-          trace: Boolean(values.trace),
-          deflate: values.deflate ? TRACEABLE_DEFLATE : false,
-          tls,
-          http2: Boolean(values.http2),
-        },
-        io,
-      );
+      try {
+        return await serve(
+          {
+            port,
+            host,
+            mode: values.echo ? 'echo' : values.chat ? 'chat' : 'print',
+            trace: Boolean(values.trace),
+            deflate: values.deflate ? TRACEABLE_DEFLATE : false,
+            tls,
+            http2: Boolean(values.http2),
+          },
+          io,
+        );
+      } finally {
+        tls?.dispose(); // the self-signed certificate's file
+      }
     }
     if (command === 'connect' && rest.length !== 1) {
       // The learner's most common slip: `wsref connect` alone. Say what is missing, in one line.
@@ -125,6 +137,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO, versi
         if (colon < 1) throw new UsageError(`--header wants 'Name: value', got ${JSON.stringify(line)}`);
         headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
       }
+      const tls = connectTls(rest[0]!, values.ca, Boolean(values.insecure));
+      if (values.insecure) io.err(INSECURE_WARNING);
       return await connectCommand(rest[0]!, {
         echo: Boolean(values.echo),
         trace: Boolean(values.trace),
@@ -134,6 +148,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO, versi
           perMessageDeflate: values.deflate ? TRACEABLE_DEFLATE : false,
           ...(values.origin !== undefined ? { origin: values.origin } : {}),
           ...(values.http2 ? { http2: true } : {}),
+          ...(tls ? { tls } : {}),
         },
       }, io);
     }
@@ -160,6 +175,16 @@ function serveTls(selfSigned: boolean | undefined, certFile: string | undefined,
   if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   if (selfSigned) return makeSelfSignedCertificate(host);
   return certFile !== undefined && keyFile !== undefined ? readTlsFiles(certFile, keyFile) : undefined;
+}
+
+/** The TLS options of `connect --ca FILE` / `--insecure`: usage errors for ws:// and for both at once. */
+function connectTls(url: string, caFile: string | undefined, insecure: boolean) {
+  if (caFile === undefined && !insecure) return undefined;
+  const flag = caFile !== undefined ? '--ca' : '--insecure';
+  if (caFile !== undefined && insecure) throw new UsageError('choose one of --ca (check the certificate against FILE) and --insecure (check nothing)');
+  // A ws:// (or http://) URL has no TLS, so no certificate to trust or to skip (RFC 6455 §3, §4.1 step 5).
+  if (/^(ws|http):/i.test(url)) throw new UsageError(`${flag} is for wss:// URLs: ${url} has no TLS and no certificate`);
+  return trustOptions(caFile, insecure);
 }
 
 function parsePort(text: string): number {
