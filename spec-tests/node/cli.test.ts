@@ -289,47 +289,55 @@ describe('wsref connect to wss:// (--ca, --insecure), over HTTP/1.1 and HTTP/2',
     expect(await withTimeout(client.exited, 10_000, 'connect to exit'), client.errors()).toBe(0);
   }
 
-  for (const [transport, http2Ids, flags] of [['HTTP/1.1', '', []], ['HTTP/2', ', 8441-5-1, 8441-5-2', ['--http2']]] as const) {
-    const connectedLine = transport === 'HTTP/2' ? /\* #1 connected from 127\.0\.0\.1:\d+ to \/ \(HTTP\/2 stream\)/ : /\* #1 connected from 127\.0\.0\.1:\d+ to \/\n/;
+  /** How `wsref connect` reaches the server: the flags it gets, and the line `wsref serve` prints for the connection. */
+  interface Transport { http2: boolean; flags: string[]; connectedLine: RegExp }
+  const HTTP1: Transport = { http2: false, flags: [], connectedLine: /\* #1 connected from 127\.0\.0\.1:\d+ to \/\n/ };
+  const HTTP2: Transport = { http2: true, flags: ['--http2'], connectedLine: /\* #1 connected from 127\.0\.0\.1:\d+ to \/ \(HTTP\/2 stream\)/ };
 
-    it.runIf(withOpenssl)(`[6455-4.1-13, 6455-4.1-15, 6455-10.6-1${http2Ids}] ${transport}: --ca with the file serve --tls-self-signed names verifies its certificate and a typed line is echoed; serve removes the file when it stops`, async () => {
-      const { serve, url, certFile } = await selfSignedServe(transport === 'HTTP/2');
-      expect(readFileSync(certFile, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/); // the certificate only, never the key
-      const client = wsref(['connect', '--ca', certFile, ...flags, url]);
-      await echoOnce(client, 'over tls');
-      expect(client.errors()).toBe('');
-      await serve.waitFor(connectedLine);
-      serve.child.kill('SIGTERM');
-      expect(await serve.exited).toBe(0);
-      expect(existsSync(certFile)).toBe(false);
-      expect(existsSync(path.dirname(certFile))).toBe(false);
-    });
-
-    it.runIf(withOpenssl)(`[6455-4.1-13${http2Ids}] ${transport}: --insecure (-k) connects without checking, warns once on stderr, and shows the fingerprint serve printed`, async () => {
-      const { serve, url, fingerprint } = await selfSignedServe(transport === 'HTTP/2');
-      const client = wsref(['connect', '-k', ...flags, url]);
-      await echoOnce(client, 'unchecked');
-      expect(client.errors()).toBe("wsref: warning: --insecure: the server's certificate is not checked, so anyone on the way can read and change this connection\n");
-      expect(client.output()).toContain(`* the server's certificate, not verified: SHA-256 ${fingerprint}\n`);
-      await serve.waitFor(connectedLine);
-    });
-
-    it.runIf(withOpenssl)(`[6455-4.1-14] ${transport}: without --ca or --insecure, or with --ca naming another certificate, the TLS handshake fails the connection: one line that says why, exit 1, no stack trace`, async () => {
-      const { url } = await selfSignedServe(transport === 'HTTP/2');
-      const otherDir = mkdtempSync(path.join(tmpdir(), 'wsref-cli-test-'));
-      try {
-        const other = path.join(otherDir, 'other.pem');
-        writeFileSync(other, selfSignedCertificate()!.cert);
-        const [untrusted, wrongCa] = [wsref(['connect', ...flags, url]), wsref(['connect', '--ca', other, ...flags, url])];
-        expect(await Promise.all([untrusted.exited, wrongCa.exited])).toEqual([1, 1]);
-        expect(untrusted.errors()).toMatch(new RegExp(`^! could not connect to ${url}: .*self-signed certificate; the server's certificate is not signed by an authority Node trusts: trust it with --ca FILE \\(wsref serve --tls-self-signed names its file\\), or skip the check with --insecure\n$`));
-        expect(wrongCa.errors()).toMatch(new RegExp(`^! could not connect to ${url}: .*self-signed certificate; the certificates given with --ca do not vouch for the server's\n$`));
-        expect([untrusted.output(), wrongCa.output()]).toEqual(['', '']);
-      } finally {
-        rmSync(otherDir, { recursive: true, force: true });
-      }
-    });
+  async function trustedWithCa({ http2, flags, connectedLine }: Transport) {
+    const { serve, url, certFile } = await selfSignedServe(http2);
+    expect(readFileSync(certFile, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/); // the certificate only, never the key
+    const client = wsref(['connect', '--ca', certFile, ...flags, url]);
+    await echoOnce(client, 'over tls');
+    expect(client.errors()).toBe('');
+    await serve.waitFor(connectedLine);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+    expect(existsSync(certFile)).toBe(false);
+    expect(existsSync(path.dirname(certFile))).toBe(false);
   }
+
+  async function unverifiedWithInsecure({ http2, flags, connectedLine }: Transport) {
+    const { serve, url, fingerprint } = await selfSignedServe(http2);
+    const client = wsref(['connect', '-k', ...flags, url]);
+    await echoOnce(client, 'unchecked');
+    expect(client.errors()).toBe("wsref: warning: --insecure: the server's certificate is not checked, so anyone on the way can read and change this connection\n");
+    expect(client.output()).toContain(`* the server's certificate, not verified: SHA-256 ${fingerprint}\n`);
+    await serve.waitFor(connectedLine);
+  }
+
+  async function refusedUntrusted({ http2, flags }: Transport) {
+    const { url } = await selfSignedServe(http2);
+    const otherDir = mkdtempSync(path.join(tmpdir(), 'wsref-cli-test-'));
+    try {
+      const other = path.join(otherDir, 'other.pem');
+      writeFileSync(other, selfSignedCertificate()!.cert);
+      const [untrusted, wrongCa] = [wsref(['connect', ...flags, url]), wsref(['connect', '--ca', other, ...flags, url])];
+      expect(await Promise.all([untrusted.exited, wrongCa.exited])).toEqual([1, 1]);
+      expect(untrusted.errors()).toMatch(new RegExp(`^! could not connect to ${url}: .*self-signed certificate; the server's certificate is not signed by an authority Node trusts: trust it with --ca FILE \\(wsref serve --tls-self-signed names its file\\), or skip the check with --insecure\n$`));
+      expect(wrongCa.errors()).toMatch(new RegExp(`^! could not connect to ${url}: .*self-signed certificate; the certificates given with --ca do not vouch for the server's\n$`));
+      expect([untrusted.output(), wrongCa.output()]).toEqual(['', '']);
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  }
+
+  it.runIf(withOpenssl)('[6455-4.1-13, 6455-4.1-15, 6455-10.6-1] HTTP/1.1: --ca with the file serve --tls-self-signed names verifies its certificate and a typed line is echoed; serve removes the file when it stops', () => trustedWithCa(HTTP1));
+  it.runIf(withOpenssl)('[6455-4.1-13, 6455-4.1-15, 6455-10.6-1, 8441-5-1, 8441-5-2] HTTP/2: --ca with the file serve --tls-self-signed --http2 names verifies its certificate and a typed line is echoed on an extended CONNECT stream; serve removes the file when it stops', () => trustedWithCa(HTTP2));
+  it.runIf(withOpenssl)('[6455-4.1-13] HTTP/1.1: --insecure (-k) connects without checking, warns once on stderr, and shows the fingerprint serve printed', () => unverifiedWithInsecure(HTTP1));
+  it.runIf(withOpenssl)('[6455-4.1-13, 8441-5-1, 8441-5-2] HTTP/2: --insecure (-k) connects without checking, warns once on stderr, and shows the fingerprint serve printed', () => unverifiedWithInsecure(HTTP2));
+  it.runIf(withOpenssl)('[6455-4.1-14] HTTP/1.1: without --ca or --insecure, or with --ca naming another certificate, the TLS handshake fails the connection: one line that says why, exit 1, no stack trace', () => refusedUntrusted(HTTP1));
+  it.runIf(withOpenssl)('[6455-4.1-14] HTTP/2: without --ca or --insecure, or with --ca naming another certificate, the TLS handshake fails the connection: one line that says why, exit 1, no stack trace', () => refusedUntrusted(HTTP2));
 
   it('[wsref] a --ca file that is missing, a folder, not PEM, a broken certificate or endless: one line naming the file, exit 1, before any connection', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wsref-cli-test-'));
