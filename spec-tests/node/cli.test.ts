@@ -18,7 +18,14 @@ const children: ChildProcessWithoutNullStreams[] = [];
 const servers: WsServer[] = [];
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  // SIGTERM first, so that a serve --tls-self-signed removes its certificate file; SIGKILL whatever is left after 3 s.
+  const running = children.splice(0).filter((child) => child.exitCode === null && child.signalCode === null);
+  await Promise.all(running.map(async (child) => {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }));
   for (const server of servers.splice(0)) {
     for (const client of server.clients) client.terminate();
     await new Promise((resolve) => server.close(resolve));
