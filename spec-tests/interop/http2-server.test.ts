@@ -5,9 +5,10 @@
 // upgrades and ordinary requests still served by the same server (allowHTTP1).
 import http2 from 'node:http2';
 import type net from 'node:net';
+import v8 from 'node:v8';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { WebSocketServer } from '../../src/index.js';
+import { connect, WebSocketServer } from '../../src/index.js';
 import { closeBody, encodeFrame, hasOpenssl, listen, nextEvent, OP, Resources, systemPeerGate, withTimeout } from '../helpers/node-peers.js';
 import { connectHttp2, extendedConnect, frameCount, openStream, startHttp2Endpoint } from './http2-kit.js';
 
@@ -226,6 +227,32 @@ describe('flow control: a WebSocket is held back by its own stream only', () => 
     expect(echo!.payload.equals(large)).toBe(true);
   });
 });
+
+describe('the cost of a stream as a session\'s transport', () => {
+  it('[wsref] every HTTP/2 stream a session runs on keeps one hidden class in V8, shared and in fast mode, on the server and in wsref\'s client (no accessor or method made per stream)', async () => {
+    const endpoint = await startHttp2Endpoint(resources, { tls: false });
+    const clients = await Promise.all([1, 2, 3].map(() => connect(`ws://127.0.0.1:${endpoint.port}/ws`, { http2: true })));
+    for (const client of clients) resources.defer(() => client.terminate());
+    await until(() => endpoint.connections.length === 3);
+    const serverStreams = endpoint.connections.map((c) => c.request.stream);
+    const clientStreams = clients.map((client) => Reflect.get(client, 'transportStream') as object);
+    for (const streams of [serverStreams, clientStreams]) {
+      expect(streams.map((stream) => hasFastProperties(stream))).toEqual([true, true, true]);
+      expect([haveSameMap(streams[0]!, streams[1]!), haveSameMap(streams[1]!, streams[2]!)]).toEqual([true, true]);
+    }
+    expect(clients.map((client) => client.remoteAddress)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
+  });
+});
+
+/** V8's own answers: whether an object keeps fast properties, whether two share a hidden class. */
+function hasFastProperties(value: object): boolean {
+  v8.setFlagsFromString('--allow-natives-syntax');
+  return (new Function('value', 'return %HasFastProperties(value)') as (value: object) => boolean)(value);
+}
+function haveSameMap(a: object, b: object): boolean {
+  v8.setFlagsFromString('--allow-natives-syntax');
+  return (new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean)(a, b);
+}
 
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));

@@ -17,17 +17,27 @@ export const CANCEL = http2.constants.NGHTTP2_CANCEL;
  * with CANCEL instead, as RFC 8441 §5 says. The peer's address is the HTTP/2 connection's.
  */
 export function asSessionTransport(stream: http2.Http2Stream): Duplex {
+  // The same property values on every stream, never a closure per stream: V8 gives an object whose
+  // accessor differs from the one its hidden class recorded a dictionary of its own, so every
+  // stream but the first would have looked its properties up by hash on each read and write.
   Object.defineProperty(stream, kHttp2Stream, { value: true }); // session.transport says 'h2'
-  Object.defineProperty(stream, 'remoteAddress', { get: () => stream.session?.socket?.remoteAddress, configurable: true });
-  const destroy = stream.destroy;
-  stream.destroy = function destroyWithCancel(this: http2.Http2Stream, error?: Error) {
-    if (!this.closed && !this.destroyed) {
-      this.close(CANCEL); // Node destroys the stream once the reset is out
-      return this;
-    }
-    return destroy.call(this, error);
-  } as typeof stream.destroy;
+  Object.defineProperty(stream, 'remoteAddress', { get: remoteAddressOfConnection, configurable: true });
+  stream.destroy = destroyWithCancel as typeof stream.destroy;
   return stream;
+}
+
+/** The peer's address: the HTTP/2 connection's (`this` is the stream). */
+function remoteAddressOfConnection(this: http2.Http2Stream): string | undefined {
+  return this.session?.socket?.remoteAddress;
+}
+
+/** `destroy()` of a session's stream: an open stream is reset with CANCEL, a closed one destroyed as Node would. */
+function destroyWithCancel(this: http2.Http2Stream, error?: Error): http2.Http2Stream {
+  if (!this.closed && !this.destroyed) {
+    this.close(CANCEL); // Node destroys the stream once the reset is out
+    return this;
+  }
+  return (Object.getPrototypeOf(this) as http2.Http2Stream).destroy.call(this, error);
 }
 
 /** The largest flow-control window a receiver may grant, 2^31 − 1 octets (RFC 9113 §6.9.1). */
