@@ -135,6 +135,7 @@ const BASELINE_METHOD = [
   'client against the ws server. They alternate within each round (order reversed every other round); a ratio is',
   `after ÷ before per round, the table shows the median of those. Target for every cell: at most ${BASELINE_SLOWDOWN * 100}% worse than before`,
   `(≤ ${1 + BASELINE_SLOWDOWN}× where lower is better: CPU, latency, memory; ≥ ${1 - BASELINE_SLOWDOWN}× where higher is better: msg/s, conn/s).`,
+  'Latency is sampled in interleaved blocks of every server, pooled per server, as in the main method.',
 ].join('\n');
 
 let baseline: BaselineBuild | undefined;
