@@ -367,6 +367,46 @@ describe('wsref connect to wss:// (--ca, --insecure), over HTTP/1.1 and HTTP/2',
     }
   });
 
+  it.runIf(withOpenssl)('[6455-4.1-13, 6455-4.1-15] serve --tls-cert FILE --tls-key FILE: its own certificate serves wss://, and connect --ca that file echoes a typed line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wsref-cli-test-'));
+    try {
+      const { cert, key } = selfSignedCertificate()!;
+      const [certFile, keyFile] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
+      writeFileSync(certFile, cert);
+      writeFileSync(keyFile, key);
+      const serve = wsref(['serve', '--tls-cert', certFile, '--tls-key', keyFile, '--port', '0', '--echo']);
+      const [url] = await serve.waitFor(/wss:\/\/127\.0\.0\.1:\d+\//, 20_000);
+      const client = wsref(['connect', '--ca', certFile, url!]);
+      await echoOnce(client, 'own certificate');
+      expect(client.errors()).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('[wsref] serve --tls-cert or --tls-key that is missing, a folder or endless: one line naming the file, exit 1, before listening', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wsref-cli-test-'));
+    try {
+      const cases: Array<[flag: string, file: string, reason: string]> = [
+        ['--tls-cert', path.join(dir, 'missing.pem'), 'ENOENT'],
+        ['--tls-cert', dir, 'EISDIR'],
+        ['--tls-cert', '/dev/zero', 'larger than 4 MiB'],
+        ['--tls-key', '/dev/zero', 'larger than 4 MiB'],
+      ];
+      const certFile = path.join(dir, 'cert.pem');
+      writeFileSync(certFile, selfSignedCertificate()?.cert ?? '');
+      const runs = cases.map(([flag, file]) => wsref(['serve', '--port', '0', ...(flag === '--tls-cert' ? ['--tls-cert', file, '--tls-key', certFile] : ['--tls-cert', certFile, '--tls-key', file])]));
+      expect(await Promise.all(runs.map((run) => withTimeout(run.exited, 15_000, 'serve to exit')))).toEqual([1, 1, 1, 1]);
+      for (const [i, [flag, file, reason]] of cases.entries()) {
+        const line = runs[i]!.errors();
+        expect(line, line).toMatch(new RegExp(`^wsref: ${flag} ${file}: [^\n]*${reason}[^\n]*\n$`));
+        expect(runs[i]!.output()).toBe('');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('[6455-4.1-13] --ca or --insecure with a ws:// URL (no TLS, so no certificate) is a usage error, and so are both at once: exit 2', async () => {
     const runs = [
       wsref(['connect', '--insecure', 'ws://127.0.0.1:1/']),

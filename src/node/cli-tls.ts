@@ -38,17 +38,13 @@ const SELF_SIGNED_DAYS = 2;
 /** Why `--tls-self-signed` cannot work here, said in one line with the fix. */
 export class TlsSetupError extends Error {}
 
-/** Reads `--tls-cert` / `--tls-key`; a missing or unreadable file is a TlsSetupError naming it. */
+/**
+ * Reads `--tls-cert` / `--tls-key`; a missing or unreadable file, or one over 4 MiB (`/dev/zero`),
+ * is a TlsSetupError naming it.
+ */
 export function readTlsFiles(certFile: string, keyFile: string): TlsMaterial {
-  const read = (file: string, flag: string) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new TlsSetupError(`${flag} ${file}: ${(error as Error).message}`);
-    }
-  };
-  const cert = read(certFile, '--tls-cert');
-  return { key: read(keyFile, '--tls-key'), cert, origin: certFile, fingerprint: fingerprintOf(cert, '--tls-cert'), dispose: () => {} };
+  const cert = readBounded(certFile, '--tls-cert');
+  return { key: readBounded(keyFile, '--tls-key'), cert, origin: certFile, fingerprint: fingerprintOf(cert, '--tls-cert'), dispose: () => {} };
 }
 
 /**
@@ -102,8 +98,8 @@ export function fingerprintOf(pem: string, source: string): string {
 /** Printed on stderr whenever `--insecure` is used. */
 export const INSECURE_WARNING = "wsref: warning: --insecure: the server's certificate is not checked, so anyone on the way can read and change this connection";
 
-/** A --ca file larger than this is refused: the whole Mozilla root bundle is about 0.2 MiB. */
-const CA_FILE_LIMIT = 4 * 1024 * 1024;
+/** A PEM file (--ca, --tls-cert, --tls-key) larger than this is refused: the whole Mozilla root bundle is about 0.2 MiB. */
+const PEM_FILE_LIMIT = 4 * 1024 * 1024;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /** The TLS options for `--ca FILE` or `--insecure` (one at most; cli.ts checks); undefined for neither. */
@@ -117,7 +113,7 @@ export function trustOptions(caFile: string | undefined, insecure: boolean): tls
  * certificate, one whose certificate does not parse, or one over 4 MiB is a one-line TlsSetupError.
  */
 function readCaFile(file: string): string[] {
-  const certificates = readBounded(file).match(PEM_CERTIFICATE) ?? [];
+  const certificates = readBounded(file, '--ca').match(PEM_CERTIFICATE) ?? [];
   if (certificates.length === 0) {
     throw new TlsSetupError(`--ca ${file}: no PEM certificate in it (a certificate starts with the line -----BEGIN CERTIFICATE-----)`);
   }
@@ -125,19 +121,22 @@ function readCaFile(file: string): string[] {
   return certificates;
 }
 
-/** Reads at most CA_FILE_LIMIT bytes, so that `--ca /dev/zero` is an error, not a full memory. Pipes (`--ca <(…)`) work. */
-function readBounded(file: string): string {
+/**
+ * Reads the PEM file given with `flag`, at most PEM_FILE_LIMIT bytes, so that `--ca /dev/zero` is an
+ * error, not a full memory. Pipes (`--ca <(…)`) work. Any failure is a TlsSetupError naming the file.
+ */
+function readBounded(file: string, flag: string): string {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
-    const buffer = Buffer.alloc(CA_FILE_LIMIT + 1);
+    const buffer = Buffer.alloc(PEM_FILE_LIMIT + 1);
     let length = 0;
     for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
-    if (length > CA_FILE_LIMIT) throw new TlsSetupError(`--ca ${file}: larger than ${CA_FILE_LIMIT / 1024 / 1024} MiB, not a certificate bundle`);
+    if (length > PEM_FILE_LIMIT) throw new TlsSetupError(`${flag} ${file}: larger than ${PEM_FILE_LIMIT / 1024 / 1024} MiB, not a PEM file`);
     return buffer.toString('utf8', 0, length);
   } catch (error) {
     if (error instanceof TlsSetupError) throw error;
-    throw new TlsSetupError(`--ca ${file}: ${(error as Error).message}`);
+    throw new TlsSetupError(`${flag} ${file}: ${(error as Error).message}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
