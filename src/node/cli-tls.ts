@@ -129,7 +129,7 @@ function readBounded(file: string, flag: string): string {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
-    const buffer = Buffer.alloc(PEM_FILE_LIMIT + 1);
+    const buffer = Buffer.allocUnsafe(PEM_FILE_LIMIT + 1); // only the bytes read are ever looked at
     let length = 0;
     for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
     if (length > PEM_FILE_LIMIT) throw new TlsSetupError(`${flag} ${file}: larger than ${PEM_FILE_LIMIT / 1024 / 1024} MiB, not a PEM file`);

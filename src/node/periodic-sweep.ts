@@ -33,11 +33,6 @@ export class PeriodicSweep<Member> {
     this.timer = undefined;
   }
 
-  /** Whether the sweep's timer is running (it runs exactly while there are members). */
-  get running(): boolean {
-    return this.timer !== undefined;
-  }
-
   /** A static function with the sweep as argument: no closure per sweep. A Set may lose entries while it is iterated. */
   private static run<Member>(sweep: PeriodicSweep<Member>): void {
     const now = Date.now();
